@@ -1,0 +1,36 @@
+"""Writing the audit trail. Services call :func:`audit_record` inside their own transaction."""
+
+from django.db import models
+
+from .models import AuditEvent
+
+
+def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict:
+    """A JSON-able copy of an object's concrete fields (foreign keys as ids)."""
+    data = {}
+    for field in obj._meta.concrete_fields:
+        if fields is not None and field.name not in fields:
+            continue
+        if field.name in {"id", "created_at", "updated_at", "name_key"}:
+            continue
+        value = getattr(obj, field.attname)
+        data[field.name] = value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
+    return data
+
+
+def diff(before: dict, after: dict) -> dict:
+    """{field: [old, new]} for the fields that changed."""
+    return {key: [before.get(key), after.get(key)] for key in after if before.get(key) != after.get(key)}
+
+
+def audit_record(
+    *, actor, action: str, obj: models.Model, province_id: int | None = None, **data
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        province_id=province_id,
+        data=data,
+    )

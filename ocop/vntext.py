@@ -1,0 +1,79 @@
+"""Vietnamese text folding for matching names the way people type them.
+
+A pure core. Two keys:
+
+* :func:`tone_key` keeps diacritics but puts tone marks where the "new" convention puts
+  them, so "Hoà"/"Hòa" and "Thuỷ"/"Thủy" compare equal; case and spacing are folded.
+* :func:`fold` drops every diacritic ("Đắk Lắk" -> "dak lak") for input typed without them.
+"""
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+_PUNCT = re.compile(r"[\u2010-\u2015\-_.,;:/\\()\[\]{}\"'`’‘“”!?*#&+|]")
+
+# The five tone marks as combining characters (NFD).
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+_VOWELS = set("aeiouyăâêôơư")
+
+
+def _retone_syllable(syllable: str) -> str:
+    """Move the tone mark of one lower-case NFC syllable to its "new style" vowel.
+
+    Old style puts the mark on the first vowel of "oa", "oe", "uy" (hoà, thuỷ); new style
+    on the second (hòa, thủy). We normalise to the new style.
+    """
+    decomposed = unicodedata.normalize("NFD", syllable)
+    tone = next((ch for ch in decomposed if ch in _TONES), None)
+    if tone is None:
+        return syllable
+    bare = unicodedata.normalize("NFC", decomposed.replace(tone, ""))
+    # Positions of vowels in the toneless syllable.
+    vowel_positions = [i for i, ch in enumerate(bare) if ch in _VOWELS]
+    if not vowel_positions:
+        return syllable
+    # "qu" and "gi": the u / i belong to the consonant.
+    if bare.startswith(("qu", "gi")) and len(vowel_positions) > 1 and vowel_positions[0] == 1:
+        vowel_positions = vowel_positions[1:]
+    vowels = "".join(bare[i] for i in vowel_positions)
+    ends_with_vowel = vowel_positions[-1] == len(bare) - 1
+    # A vowel with its own diacritic (ơ, ê, â, ă, ô, ư) takes the tone; ươ takes it on ơ.
+    marked = [i for i in vowel_positions if bare[i] in "ăâêôơư"]
+    if marked:
+        target = marked[-1]
+    elif len(vowel_positions) == 1:
+        target = vowel_positions[0]
+    elif vowels in ("oa", "oe", "uy") or not ends_with_vowel:
+        # hòa, khỏe, thủy (new style); toàn, quyết: closed syllables put it on the 2nd vowel too.
+        target = vowel_positions[1] if len(vowel_positions) >= 2 else vowel_positions[0]
+    elif len(vowel_positions) == 3:
+        target = vowel_positions[1]  # "khuya", "ngoài" -> middle vowel
+    else:
+        target = vowel_positions[0]  # "mùa", "hai", "tài"
+    chars = list(bare)
+    chars[target] = unicodedata.normalize("NFC", chars[target] + tone)
+    return "".join(chars)
+
+
+def clean(text: str) -> str:
+    """NFC, punctuation to spaces, spaces squeezed, lower-case."""
+    text = unicodedata.normalize("NFC", text or "").lower()
+    text = _PUNCT.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def tone_key(text: str) -> str:
+    """Lower-case, punctuation-free, tone marks in the new-style position; diacritics kept."""
+    return " ".join(_retone_syllable(word) for word in clean(text).split(" ") if word)
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII with diacritics removed: "Thủy Nguyên" -> "thuy nguyen"."""
+    decomposed = unicodedata.normalize("NFD", clean(text).replace("đ", "d"))
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
+def has_diacritics(text: str) -> bool:
+    lowered = unicodedata.normalize("NFC", text or "").lower()
+    return fold(lowered) != clean(lowered)
