@@ -89,7 +89,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 OCOP_PUBLIC_URL = (env_str("OCOP_PUBLIC_URL") or ("" if PRODUCTION else "http://127.0.0.1:8000")).rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "ocop.admin_site.OcopAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -210,6 +210,10 @@ STORAGES = {
         )
     },
 }
+
+# Outside production, WhiteNoise serves straight from the apps' static folders (no collectstatic).
+WHITENOISE_AUTOREFRESH = not PRODUCTION
+WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # Upload limits: photos are small; a producer on a weak connection should not send 40 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("OCOP_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)

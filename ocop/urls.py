@@ -1,7 +1,21 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.static import serve
+
+from ocop import views
+from ocop.api import api
 
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("ocop.accounts.urls")),
+    path("", include("ocop.registry.urls")),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+if settings.DEBUG or settings.OCOP_ENV != "production":
+    # Uploaded photos on a developer machine; production serves MEDIA_ROOT from the web server.
+    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))

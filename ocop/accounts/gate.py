@@ -31,6 +31,8 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
         "registry.producer": frozenset({VIEW, ADD, CHANGE}),
         "registry.product": frozenset({VIEW, ADD, CHANGE}),
         "registry.productphoto": frozenset({VIEW, ADD, CHANGE, DELETE}),
+        "registry.certification": frozenset({VIEW, ADD, CHANGE, DELETE}),
+        "registry.intellectualproperty": frozenset({VIEW, ADD, CHANGE, DELETE}),
         "registry.recognition": frozenset({VIEW, ADD, CHANGE}),
         "accounts.auditevent": frozenset({VIEW}),
     },
@@ -39,12 +41,16 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
         "registry.producer": frozenset({VIEW, ADD, CHANGE}),
         "registry.product": frozenset({VIEW, ADD, CHANGE}),
         "registry.productphoto": frozenset({VIEW, ADD, CHANGE, DELETE}),
+        "registry.certification": frozenset({VIEW, ADD, CHANGE, DELETE}),
+        "registry.intellectualproperty": frozenset({VIEW, ADD, CHANGE, DELETE}),
         "registry.recognition": frozenset({VIEW}),
     },
     Role.PRODUCER: {
         "registry.producer": frozenset({VIEW, CHANGE}),
         "registry.product": frozenset({VIEW, ADD, CHANGE}),
         "registry.productphoto": frozenset({VIEW, ADD, CHANGE, DELETE}),
+        "registry.certification": frozenset({VIEW, ADD, CHANGE, DELETE}),
+        "registry.intellectualproperty": frozenset({VIEW, ADD, CHANGE, DELETE}),
         "registry.recognition": frozenset({VIEW}),
     },
     Role.COUNCIL_MEMBER: {
@@ -54,6 +60,8 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     Role.PUBLIC: {
         "registry.product": frozenset({VIEW}),
         "registry.productphoto": frozenset({VIEW}),
+        "registry.certification": frozenset({VIEW}),
+        "registry.intellectualproperty": frozenset({VIEW}),
         "registry.recognition": frozenset({VIEW}),
         "geo.province": frozenset({VIEW}),
         "geo.commune": frozenset({VIEW}),
@@ -142,9 +150,9 @@ def condition(model: type[Model], user, action: str) -> Q | None:
         parts.append(Q(pk__in=model._base_manager.filter(**{scope.council: actor.user}).values("pk")))
     if scope.public is not None and allowed(Role.PUBLIC, label, action):
         public = scope.public()
-        parts.append(
-            public if not public.children else Q(pk__in=model._base_manager.filter(public).values("pk"))
-        )
+        if not public.children:
+            return Q()  # every row is public
+        parts.append(Q(pk__in=model._base_manager.filter(public).values("pk")))
     if not parts:
         return None
     combined = parts[0]
@@ -175,3 +183,25 @@ def allows(user, action: str, obj: Model) -> bool:
 def can(user, action: str, model: type[Model]) -> bool:
     """Whether ``user`` may ``action`` *some* rows of ``model`` (to show a button or a menu)."""
     return condition(model, user, action) is not None
+
+
+def may_create(user, model: type[Model], *, province_id=None, commune_id=None, owners=None) -> bool:
+    """Whether ``user`` may add a ``model`` row that will belong to this province / commune / owner.
+
+    New rows cannot be filtered by a queryset, so the caller states where the row will belong
+    (from its parent: a product belongs where its producer does). ``owners`` is a queryset of
+    the users who will own the row (the producer's members).
+    """
+    label = model._meta.label_lower
+    actor = actor_of(user)
+    if actor.user is None:
+        return False
+    if actor.is_central and allowed(Role.CENTRAL, label, ADD):
+        return True
+    if province_id in actor.province_ids and allowed(Role.PROVINCE_OFFICER, label, ADD):
+        return True
+    if commune_id in actor.commune_ids and allowed(Role.COMMUNE_OFFICER, label, ADD):
+        return True
+    if owners is not None and allowed(Role.PRODUCER, label, ADD):
+        return owners.filter(pk=actor.user.pk).exists()
+    return False

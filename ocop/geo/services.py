@@ -2,8 +2,11 @@
 
 import hashlib
 import logging
+from dataclasses import dataclass
+from datetime import date
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from . import gazetteer as gz
 from .models import Commune, CommuneSuccession, District, Era, Province, ReferenceDataset
@@ -139,3 +142,103 @@ def _upsert(model, rows, update_fields) -> dict[tuple[str, str], int]:
     if new:
         model.objects.bulk_create(new, batch_size=1000)
     return {(era, code): pk for pk, era, code in model.objects.values_list("pk", "era_id", "code")}
+
+
+# ---------------------------------------------------------------------------------------------
+# Placing an address on the map of units
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where an address lies: its current units, and the units of its time when it predates them."""
+
+    province: Province
+    commune: Commune | None
+    historical_province: Province | None
+    historical_district: District | None
+    historical_commune: Commune | None
+    resolution: object  # the resolver's Resolution, for messages
+
+    @property
+    def fields(self) -> dict:
+        return {
+            "province": self.province,
+            "commune": self.commune,
+            "historical_province": self.historical_province,
+            "historical_district": self.historical_district,
+            "historical_commune": self.historical_commune,
+        }
+
+
+class LocationError(ValueError):
+    """An address that does not lead to one unit: unknown, ambiguous, or against a picked unit."""
+
+    def __init__(self, resolution=None, *, code: str = "", message: str = ""):
+        super().__init__(message or resolution.reason)
+        self.resolution = resolution
+        self.code = code or resolution.reason_code
+
+    @classmethod
+    def mismatch(cls, found: "Location", province: Province) -> "LocationError":
+        return cls(
+            found.resolution,
+            code="province_mismatch",
+            message=_("The address is in %(found)s, not in the chosen %(chosen)s.")
+            % {"found": found.province.name, "chosen": province.name},
+        )
+
+    @classmethod
+    def empty(cls) -> "LocationError":
+        return cls(code="empty", message=_("Give an address or choose a province."))
+
+
+def _unit_row(model, unit):
+    if unit is None:
+        return None
+    return model.objects.get(era_id=unit.era, code=unit.code)
+
+
+def locate(address: str, *, on: date | None = None) -> Location:
+    """Resolve a free-text address to database units, or raise :class:`LocationError`."""
+    from .resolver import resolve
+
+    resolution = resolve(address, on=on)
+    if resolution.status != "resolved":
+        raise LocationError(resolution)
+    legacy = resolution.era == gz.LEGACY
+    return Location(
+        province=_unit_row(Province, resolution.current_province),
+        commune=_unit_row(Commune, resolution.current_commune),
+        historical_province=_unit_row(Province, resolution.province) if legacy else None,
+        historical_district=_unit_row(District, resolution.district) if legacy else None,
+        historical_commune=_unit_row(Commune, resolution.commune) if legacy else None,
+        resolution=resolution,
+    )
+
+
+def place(
+    address: str, *, province: Province | None = None, commune: Commune | None = None, on: date | None = None
+) -> Location:
+    """Where a record with this address belongs, when a person may also have picked the unit.
+
+    A picked current commune wins, keeping the units of the time when the address is an old one
+    that became part of it. Otherwise the address decides, and must agree with a picked province;
+    an address that cannot be resolved falls back to the picked province alone.
+    """
+    try:
+        found = locate(address, on=on) if address else None
+        error = None
+    except LocationError as exc:
+        found, error = None, exc
+    if commune is not None:
+        if found is not None and found.commune == commune:
+            return found
+        return Location(commune.province, commune, None, None, None, None)
+    if found is not None:
+        if province is not None and found.province != province:
+            raise LocationError.mismatch(found, province)
+        return found
+    if province is not None:
+        return Location(province, None, None, None, None, None)
+    raise error or LocationError.empty()

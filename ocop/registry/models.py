@@ -287,6 +287,15 @@ class Product(models.Model):
         return started[0] if started else None
 
 
+# Photos, certifications and IP rights belong where their product does.
+ATTACHMENT_SCOPE = Scope(
+    province="product__producer__province",
+    commune="product__producer__commune",
+    owner="product__producer__members",
+    public=lambda: Q(product__recognitions__isnull=False),
+)
+
+
 def _photo_path(instance, filename):
     return f"products/{instance.product_id}/{filename}"
 
@@ -297,12 +306,7 @@ class ProductPhoto(models.Model):
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
-    scope = Scope(
-        province="product__producer__province",
-        commune="product__producer__commune",
-        owner="product__producer__members",
-        public=lambda: Q(product__recognitions__isnull=False),
-    )
+    scope = ATTACHMENT_SCOPE
 
     class Meta:
         ordering = ["position", "pk"]
@@ -320,6 +324,8 @@ class Certification(models.Model):
     issuer = models.CharField(_("issued by"), max_length=200, blank=True)
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
+
+    scope = ATTACHMENT_SCOPE
 
     class Meta:
         ordering = ["kind", "pk"]
@@ -351,6 +357,8 @@ class IntellectualProperty(models.Model):
     holder = models.CharField(_("holder"), max_length=200, blank=True)
     registered_on = models.DateField(_("registered on"), null=True, blank=True)
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
+
+    scope = ATTACHMENT_SCOPE
 
     class Meta:
         ordering = ["kind", "pk"]

@@ -1,0 +1,53 @@
+"""The HTTP API under /api/v1/, with its OpenAPI document at /api/v1/openapi.json.
+
+Callers authenticate with a bearer token (``Authorization: Bearer ocop_...``, issued on the
+profile page) or with the browser session (CSRF-checked). Reads of public data need neither.
+Every endpoint gets its rows through the permission gate, like the pages do.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+
+from ocop import __version__
+from ocop.geo.api import router as geo_router
+from ocop.registry.api import router as registry_router
+
+api = NinjaAPI(
+    title="OCOP platform API",
+    version=__version__,
+    description=(
+        "Registry of OCOP producers, products and recognitions, with Vietnam's administrative units "
+        "before and after 1 July 2025. Identifiers and codes are stable; labels are Vietnamese first."
+    ),
+    urls_namespace="api",
+)
+
+
+def _error_list(error: ValidationError) -> list[dict]:
+    if hasattr(error, "error_dict"):
+        return [
+            {"loc": ["body", field], "msg": message, "type": "value_error"}
+            for field, messages in error.message_dict.items()
+            for message in messages
+        ]
+    return [{"loc": ["body"], "msg": message, "type": "value_error"} for message in error.messages]
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc):
+    return api.create_response(request, {"detail": _error_list(exc)}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc):
+    return api.create_response(request, {"detail": "You may not do this."}, status=403)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+api.add_router("/geo/", geo_router)
+api.add_router("/", registry_router)

@@ -1,0 +1,460 @@
+"""The registry over HTTP: producers, products, recognitions and the product taxonomy."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from ocop.accounts import gate
+from ocop.accounts.api import ANYONE, SIGNED_IN
+from ocop.accounts.choices import Action
+from ocop.geo.gazetteer import CURRENT
+from ocop.geo.models import Commune, Province
+from ocop.geo.services import LocationError, place
+
+from . import selectors, services
+from .choices import LegalForm, ProducerType, ProductGroup, RecognitionLevel
+from .models import Producer, Product, ProductSet, Recognition, Taxonomy
+
+router = Router(tags=["registry"])
+
+PAGE_SIZE = 50
+
+
+class Pagination(PageNumberPagination):
+    class Input(Schema):
+        page: int = Field(1, ge=1)
+        page_size: int = Field(PAGE_SIZE, ge=1, le=500)
+
+    def paginate_queryset(self, queryset, pagination: Input, **params):
+        offset = (pagination.page - 1) * pagination.page_size
+        return {
+            "items": queryset[offset : offset + pagination.page_size],
+            "count": self._items_count(queryset),
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# Schemas
+# ---------------------------------------------------------------------------------------------
+
+
+class UnitRef(Schema):
+    code: str
+    name: str
+
+
+def _today(context) -> date:
+    request = context.get("request") if context else None
+    if request is not None and not hasattr(request, "_ocop_today"):
+        request._ocop_today = timezone.localdate()
+    return request._ocop_today if request is not None else timezone.localdate()
+
+
+class RecognitionOut(Schema):
+    id: int
+    product_id: int
+    stars: int
+    score: Decimal | None
+    level: RecognitionLevel
+    decision_no: str
+    recognised_on: date
+    valid_until: date
+    status: str
+    revoked_on: date | None
+    revocation_reason: str
+    superseded_on: date | None
+
+    @staticmethod
+    def resolve_status(obj, context):
+        return obj.status_on(_today(context))
+
+
+class ProducerBrief(Schema):
+    id: int
+    name: str
+    kind: ProducerType
+    province: UnitRef
+    commune: UnitRef | None
+
+
+class ProductSetOut(Schema):
+    taxonomy: str = Field(..., alias="taxonomy_id")
+    code: str
+    name_vi: str
+    name_en: str
+    group: ProductGroup
+
+
+class ProductOut(Schema):
+    id: int
+    name_vi: str
+    name_en: str
+    group: ProductGroup
+    product_set: ProductSetOut | None
+    gtin: str | None
+    ocop_code: str
+    producer: ProducerBrief
+    status: str | None = Field(
+        None, description="valid, expired, revoked, superseded; null if never recognised"
+    )
+    stars: int | None = Field(None, description="Stars of the recognition in force today, else null")
+    valid_until: date | None = None
+    public_url: str = ""
+
+    @staticmethod
+    def _current(obj, context):
+        if not hasattr(obj, "_api_current"):
+            obj._api_current = obj.current_recognition(_today(context))
+        return obj._api_current
+
+    @staticmethod
+    def resolve_status(obj, context):
+        current = ProductOut._current(obj, context)
+        return current.status_on(_today(context)) if current else None
+
+    @staticmethod
+    def resolve_stars(obj, context):
+        current = ProductOut._current(obj, context)
+        return current.stars if current and current.status_on(_today(context)) == "valid" else None
+
+    @staticmethod
+    def resolve_valid_until(obj, context):
+        current = ProductOut._current(obj, context)
+        return current.valid_until if current else None
+
+    @staticmethod
+    def resolve_public_url(obj, context):
+        return context["request"].build_absolute_uri(reverse("registry:public_product", args=[obj.pk]))
+
+
+class ProductDetailOut(ProductOut):
+    description_vi: str
+    description_en: str
+    story_vi: str
+    story_en: str
+    recognitions: list[RecognitionOut]
+
+    @staticmethod
+    def resolve_recognitions(obj, context):
+        return list(obj.recognitions.all())
+
+
+class ProducerOut(Schema):
+    id: int
+    name: str
+    kind: ProducerType
+    legal_form: str
+    tax_code: str | None
+    registration_no: str
+    representative: str
+    representative_is_woman: bool
+    representative_is_ethnic_minority: bool
+    local_capital_pct: Decimal | None
+    address: str
+    province: UnitRef
+    commune: UnitRef | None
+    historical_province: UnitRef | None
+    historical_district: UnitRef | None
+    historical_commune: UnitRef | None
+    phone: str
+    email: str
+    website: str
+
+
+class ProducerIn(Schema):
+    name: str = Field(..., min_length=1, max_length=250)
+    kind: ProducerType
+    legal_form: LegalForm | None = None
+    tax_code: str | None = None
+    registration_no: str = ""
+    representative: str = ""
+    representative_is_woman: bool = False
+    representative_is_ethnic_minority: bool = False
+    local_capital_pct: Decimal | None = None
+    address: str = Field(..., min_length=1, max_length=300)
+    province_code: str | None = Field(
+        None, description="Current province code, if the address alone is not enough"
+    )
+    commune_code: str | None = Field(
+        None, description="Current commune code, if the address alone is not enough"
+    )
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+    description_vi: str = ""
+    description_en: str = ""
+
+
+class ProducerPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=250)
+    kind: ProducerType | None = None
+    legal_form: LegalForm | None = None
+    tax_code: str | None = None
+    registration_no: str | None = None
+    representative: str | None = None
+    representative_is_woman: bool | None = None
+    representative_is_ethnic_minority: bool | None = None
+    local_capital_pct: Decimal | None = None
+    address: str | None = Field(None, min_length=1, max_length=300)
+    province_code: str | None = None
+    commune_code: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    website: str | None = None
+    description_vi: str | None = None
+    description_en: str | None = None
+
+
+class ProductIn(Schema):
+    name_vi: str = Field(..., min_length=1, max_length=250)
+    name_en: str = ""
+    group: ProductGroup | None = None
+    product_set: str | None = Field(None, description="Product set as TAXONOMY:CODE, e.g. 148:I.3.c")
+    description_vi: str = ""
+    description_en: str = ""
+    story_vi: str = ""
+    story_en: str = ""
+    gtin: str | None = None
+    ocop_code: str = ""
+
+
+class ProductPatch(Schema):
+    name_vi: str | None = Field(None, min_length=1, max_length=250)
+    name_en: str | None = None
+    group: ProductGroup | None = None
+    product_set: str | None = None
+    description_vi: str | None = None
+    description_en: str | None = None
+    story_vi: str | None = None
+    story_en: str | None = None
+    gtin: str | None = None
+    ocop_code: str | None = None
+
+
+class RecognitionIn(Schema):
+    stars: int = Field(..., ge=1, le=5)
+    recognised_on: date
+    level: RecognitionLevel
+    decision_no: str = ""
+    score: Decimal | None = Field(None, ge=0, le=100)
+    valid_until: date | None = None
+    note: str = ""
+
+
+class RevokeIn(Schema):
+    revoked_on: date
+    reason: str = Field(..., min_length=1, max_length=300)
+
+
+class TaxonomyOut(Schema):
+    code: str
+    name: str
+    legal_basis: str
+    effective_from: date
+    effective_until: date | None
+    product_sets: list[ProductSetOut]
+
+    @staticmethod
+    def resolve_product_sets(obj):
+        return list(obj.product_sets.all())
+
+
+class ProductQuery(Schema):
+    q: str = ""
+    province: str = Field("", description="Current province code")
+    commune: str = Field("", description="Current commune code")
+    group: ProductGroup | None = None
+    stars: int | None = Field(None, ge=1, le=5)
+    status: str = Field("", pattern="^(|valid|expired|revoked|never)$")
+    producer_kind: ProducerType | None = None
+    producer: int | None = None
+    managed: bool = Field(False, description="Only the products you may change")
+
+
+class ProducerQuery(Schema):
+    q: str = ""
+    province: str = ""
+    commune: str = ""
+    kind: ProducerType | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Serialisation
+# ---------------------------------------------------------------------------------------------
+
+
+def _ref(unit):
+    return {"code": unit.code, "name": unit.name} if unit is not None else None
+
+
+def _product_set(value: str | None):
+    """``148:I.3.c`` (or a bare code, looked up in the newest taxonomy) -> ProductSet."""
+    from django.core.exceptions import ValidationError
+
+    if not value:
+        return None
+    taxonomy, _, code = value.rpartition(":")
+    sets = ProductSet.objects.filter(code=code)
+    sets = sets.filter(taxonomy_id=taxonomy) if taxonomy else sets.order_by("-taxonomy__effective_from")
+    found = sets.first()
+    if found is None:
+        raise ValidationError({"product_set": [f"Unknown product set {value!r}."]})
+    return found
+
+
+def _location_from(payload: dict, address: str | None):
+    """Units for a producer from its address and optional current codes."""
+    from django.core.exceptions import ValidationError
+
+    province_code = payload.pop("province_code", None)
+    commune_code = payload.pop("commune_code", None)
+    province = commune = None
+    if province_code:
+        province = Province.objects.filter(era_id=CURRENT, code=province_code).first()
+        if province is None:
+            raise ValidationError({"province_code": [f"Unknown province code {province_code!r}."]})
+    if commune_code:
+        commune = Commune.objects.select_related("province").filter(era_id=CURRENT, code=commune_code).first()
+        if commune is None:
+            raise ValidationError({"commune_code": [f"Unknown commune code {commune_code!r}."]})
+    if not (address or province or commune):
+        return None
+    try:
+        return place(address or "", province=province, commune=commune)
+    except LocationError as exc:
+        raise ValidationError({"address": [str(exc)]}) from None
+
+
+def _producer_rows():
+    return Producer.objects.select_related(
+        "province", "commune", "historical_province", "historical_district", "historical_commune"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Endpoints
+# ---------------------------------------------------------------------------------------------
+
+
+@router.get("/products", response=list[ProductOut], auth=ANYONE, summary="List products")
+@paginate(Pagination)
+def list_products(request, filters: Query[ProductQuery]):
+    """Products you may see: recognised products for everyone, plus the ones you manage."""
+    data = filters.dict()
+    managed = data.pop("managed")
+    query = selectors.ProductFilters(**{k: v for k, v in data.items() if v not in (None, "")})
+    rows = (
+        selectors.managed_products(request.user, query)
+        if managed
+        else selectors.public_products(request.user, query)
+    )
+    return rows.order_by("name_vi", "pk")
+
+
+@router.get("/products/{product_id}", response=ProductDetailOut, auth=ANYONE, summary="One product")
+def get_product(request, product_id: int):
+    return gate.get_or_404(
+        selectors.with_recognitions(Product.objects.all()), request.user, Action.VIEW, pk=product_id
+    )
+
+
+@router.post("/producers/{producer_id}/products", response={201: ProductDetailOut}, auth=SIGNED_IN)
+def create_product(request, producer_id: int, payload: ProductIn):
+    producer = gate.get_or_404(Producer.objects.all(), request.user, Action.VIEW, pk=producer_id)
+    data = payload.dict()
+    data["product_set"] = _product_set(data.get("product_set"))
+    product = services.product_create(user=request.user, producer=producer, data=data)
+    return Status(201, selectors.with_recognitions(Product.objects.all()).get(pk=product.pk))
+
+
+@router.patch("/products/{product_id}", response=ProductDetailOut, auth=SIGNED_IN)
+def update_product(request, product_id: int, payload: ProductPatch):
+    product = gate.get_or_404(Product.objects.all(), request.user, Action.CHANGE, pk=product_id)
+    data = payload.dict(exclude_unset=True)
+    if "product_set" in data:
+        data["product_set"] = _product_set(data["product_set"])
+    services.product_update(user=request.user, product=product, data=data)
+    return selectors.with_recognitions(Product.objects.all()).get(pk=product.pk)
+
+
+@router.get("/products/{product_id}/recognitions", response=list[RecognitionOut], auth=ANYONE)
+def list_recognitions(request, product_id: int):
+    product = gate.get_or_404(Product.objects.all(), request.user, Action.VIEW, pk=product_id)
+    return gate.restrict(product.recognitions.order_by("-recognised_on", "-pk"), request.user, Action.VIEW)
+
+
+@router.post("/products/{product_id}/recognitions", response={201: RecognitionOut}, auth=SIGNED_IN)
+def create_recognition(request, product_id: int, payload: RecognitionIn):
+    product = gate.get_or_404(
+        Product.objects.select_related("producer", "producer__province"),
+        request.user,
+        Action.VIEW,
+        pk=product_id,
+    )
+    recognition = services.recognition_record(
+        user=request.user, product=product, issuer_province=product.producer.province, **payload.dict()
+    )
+    return Status(201, recognition)
+
+
+@router.post("/recognitions/{recognition_id}/revoke", response=RecognitionOut, auth=SIGNED_IN)
+def revoke_recognition(request, recognition_id: int, payload: RevokeIn):
+    recognition = gate.get_or_404(
+        Recognition.objects.select_related("product__producer"),
+        request.user,
+        Action.CHANGE,
+        pk=recognition_id,
+    )
+    recognition = services.recognition_revoke(
+        user=request.user, recognition=recognition, revoked_on=payload.revoked_on, reason=payload.reason
+    )
+    return recognition
+
+
+@router.get("/producers", response=list[ProducerOut], auth=SIGNED_IN, summary="List producers you manage")
+@paginate(Pagination)
+def list_producers(request, filters: Query[ProducerQuery]):
+    data = {k: v for k, v in filters.dict().items() if v not in (None, "")}
+    rows = selectors.managed_producers(request.user, selectors.ProducerFilters(**data))
+    return rows.select_related("historical_province").order_by("name", "pk")
+
+
+@router.get("/producers/{producer_id}", response=ProducerOut, auth=SIGNED_IN)
+def get_producer(request, producer_id: int):
+    return gate.get_or_404(_producer_rows(), request.user, Action.VIEW, pk=producer_id)
+
+
+@router.post("/producers", response={201: ProducerOut}, auth=SIGNED_IN)
+def create_producer(request, payload: ProducerIn):
+    data = payload.dict()
+    data["legal_form"] = data.get("legal_form") or ""
+    location = _location_from(data, data.get("address"))
+    producer = services.producer_create(user=request.user, data=data, location=location)
+    return Status(201, _producer_rows().get(pk=producer.pk))
+
+
+@router.patch("/producers/{producer_id}", response=ProducerOut, auth=SIGNED_IN)
+def update_producer(request, producer_id: int, payload: ProducerPatch):
+    producer = gate.get_or_404(Producer.objects.all(), request.user, Action.CHANGE, pk=producer_id)
+    data = payload.dict(exclude_unset=True)
+    if "legal_form" in data:
+        data["legal_form"] = data["legal_form"] or ""
+    moves = {"address", "province_code", "commune_code"} & data.keys()
+    location = _location_from(data, data.get("address", producer.address)) if moves else None
+    services.producer_update(user=request.user, producer=producer, data=data, location=location)
+    return _producer_rows().get(pk=producer.pk)
+
+
+@router.get("/taxonomies", response=list[TaxonomyOut], auth=ANYONE, summary="Product classifications")
+def list_taxonomies(request):
+    return Taxonomy.objects.prefetch_related("product_sets").order_by("effective_from")
+
+
+@router.get("/taxonomies/{code}", response=TaxonomyOut, auth=ANYONE)
+def get_taxonomy(request, code: str):
+    return get_object_or_404(Taxonomy.objects.prefetch_related("product_sets"), code=code)

@@ -1,0 +1,584 @@
+"""Workflow steps on the registry. Pages, the API, imports and the demo all write through here.
+
+Each service takes the acting user, checks through the permission gate that they may do it,
+validates before saving, writes in one transaction, and records an audit event in the same
+transaction. Field errors are raised as ``ValidationError({field: [messages]})`` so that a form
+shows them next to the field and the API returns them per field.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ocop.accounts import gate
+from ocop.accounts.choices import Action
+from ocop.accounts.services import audit_record, diff, snapshot
+from ocop.geo.services import Location, LocationError, locate
+
+from .choices import LEGAL_FORMS_BY_TYPE, RecognitionLevel, RecognitionStatus
+from .identifiers import IdentifierError, normalise_gtin, normalise_tax_code
+from .models import (
+    Certification,
+    IntellectualProperty,
+    Producer,
+    ProducerMember,
+    Product,
+    ProductPhoto,
+    Recognition,
+)
+
+PRODUCER_FIELDS = [
+    "name",
+    "kind",
+    "legal_form",
+    "tax_code",
+    "registration_no",
+    "representative",
+    "representative_is_woman",
+    "representative_is_ethnic_minority",
+    "local_capital_pct",
+    "address",
+    "phone",
+    "email",
+    "website",
+    "description_vi",
+    "description_en",
+]
+PRODUCT_FIELDS = [
+    "name_vi",
+    "name_en",
+    "group",
+    "product_set",
+    "description_vi",
+    "description_en",
+    "story_vi",
+    "story_en",
+    "gtin",
+    "ocop_code",
+]
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later, clamped to the end of a shorter month (29/2 -> 28/2)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def validity_end(recognised_on: date) -> date:
+    """Last day a recognition is valid: the day before the same date N months later."""
+    return add_months(recognised_on, settings.OCOP_RECOGNITION_VALIDITY_MONTHS) - timedelta(days=1)
+
+
+def _require(user, action: str, obj) -> None:
+    if not gate.allows(user, action, obj):
+        raise PermissionDenied
+
+
+# ---------------------------------------------------------------------------------------------
+# Producers
+# ---------------------------------------------------------------------------------------------
+
+
+def _clean_producer_fields(data: dict) -> dict:
+    cleaned = {key: value for key, value in data.items() if key in PRODUCER_FIELDS}
+    errors: dict[str, list[str]] = {}
+    for key in ("name", "address"):
+        if key in cleaned:
+            cleaned[key] = (cleaned[key] or "").strip()
+    tax_code = cleaned.get("tax_code")
+    if tax_code:
+        try:
+            cleaned["tax_code"] = normalise_tax_code(tax_code)
+        except IdentifierError as exc:
+            errors["tax_code"] = [str(exc)]
+    elif "tax_code" in cleaned:
+        cleaned["tax_code"] = None
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _check_legal_form(producer: Producer) -> None:
+    if producer.legal_form and producer.legal_form not in LEGAL_FORMS_BY_TYPE.get(producer.kind, ()):
+        raise ValidationError(
+            {
+                "legal_form": [
+                    _("Legal form “%(form)s” does not fit producer type “%(kind)s”.")
+                    % {"form": producer.get_legal_form_display(), "kind": producer.get_kind_display()}
+                ]
+            }
+        )
+
+
+def _locate(address: str, on: date | None) -> Location:
+    try:
+        return locate(address, on=on)
+    except LocationError as exc:
+        raise ValidationError({"address": [str(exc)]}) from None
+
+
+def _check_place(user, location: Location) -> None:
+    if not gate.may_create(
+        user,
+        Producer,
+        province_id=location.province.pk,
+        commune_id=location.commune.pk if location.commune else None,
+    ):
+        where = location.commune or location.province
+        raise ValidationError(
+            {
+                "address": [
+                    _("%(unit)s is outside your jurisdiction.") % {"unit": f"{where}, {location.province}"}
+                ]
+            }
+        )
+
+
+@transaction.atomic
+def producer_create(
+    *, user, data: dict, location: Location | None = None, on: date | None = None
+) -> Producer:
+    """Register a producer. Its address is resolved to units unless ``location`` is given."""
+    cleaned = _clean_producer_fields(data)
+    producer = Producer(**cleaned)
+    location = location or _locate(producer.address, on)
+    _check_place(user, location)
+    for key, value in location.fields.items():
+        setattr(producer, key, value)
+    _check_legal_form(producer)
+    producer.full_clean()
+    producer.save()
+    audit_record(
+        actor=user,
+        action="producer.create",
+        obj=producer,
+        province_id=producer.province_id,
+        after=snapshot(producer),
+    )
+    return producer
+
+
+@transaction.atomic
+def producer_update(
+    *, user, producer: Producer, data: dict, location: Location | None = None, on: date | None = None
+) -> Producer:
+    """Change a producer. Moving it (a new address or commune) needs the right to place it there."""
+    _require(user, Action.CHANGE, producer)
+    producer = Producer.objects.select_for_update().get(pk=producer.pk)
+    before = snapshot(producer)
+    cleaned = _clean_producer_fields(data)
+    for key, value in cleaned.items():
+        setattr(producer, key, value)
+    if location is None and "address" in cleaned and cleaned["address"] != before["address"]:
+        location = _locate(producer.address, on)
+    if location is not None:
+        new_place = (location.province.pk, location.commune.pk if location.commune else None)
+        if new_place != (producer.province_id, producer.commune_id):
+            _check_place(user, location)
+        for key, value in location.fields.items():
+            setattr(producer, key, value)
+    _check_legal_form(producer)
+    producer.full_clean()
+    producer.save()
+    changes = diff(before, snapshot(producer))
+    if changes:
+        audit_record(
+            actor=user,
+            action="producer.update",
+            obj=producer,
+            province_id=producer.province_id,
+            changes=changes,
+        )
+    return producer
+
+
+@transaction.atomic
+def producer_member_add(*, user, producer: Producer, member) -> ProducerMember:
+    """Let a user account act for a producer (officers link the producer's own accounts)."""
+    if not gate.may_create(user, Producer, province_id=producer.province_id, commune_id=producer.commune_id):
+        raise PermissionDenied
+    membership, created = ProducerMember.objects.get_or_create(producer=producer, user=member)
+    if created:
+        audit_record(
+            actor=user,
+            action="producer.member_add",
+            obj=producer,
+            province_id=producer.province_id,
+            member_id=member.pk,
+        )
+    return membership
+
+
+# ---------------------------------------------------------------------------------------------
+# Products
+# ---------------------------------------------------------------------------------------------
+
+
+def _clean_product_fields(data: dict) -> dict:
+    cleaned = {key: value for key, value in data.items() if key in PRODUCT_FIELDS}
+    errors: dict[str, list[str]] = {}
+    if "name_vi" in cleaned:
+        cleaned["name_vi"] = (cleaned["name_vi"] or "").strip()
+    gtin = cleaned.get("gtin")
+    if gtin:
+        try:
+            cleaned["gtin"] = normalise_gtin(gtin)
+        except IdentifierError as exc:
+            errors["gtin"] = [str(exc)]
+    elif "gtin" in cleaned:
+        cleaned["gtin"] = None
+    product_set = cleaned.get("product_set")
+    if product_set is not None:
+        group = cleaned.get("group")
+        if not group:
+            cleaned["group"] = product_set.group
+        elif group != product_set.group:
+            errors["product_set"] = [
+                _("Product set %(set)s belongs to group “%(set_group)s”, not “%(group)s”.")
+                % {"set": product_set.code, "set_group": product_set.get_group_display(), "group": group}
+            ]
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+@transaction.atomic
+def product_create(*, user, producer: Producer, data: dict) -> Product:
+    if not gate.may_create(
+        user,
+        Product,
+        province_id=producer.province_id,
+        commune_id=producer.commune_id,
+        owners=producer.members,
+    ):
+        raise PermissionDenied
+    product = Product(producer=producer, **_clean_product_fields(data))
+    product.full_clean()
+    product.save()
+    audit_record(
+        actor=user,
+        action="product.create",
+        obj=product,
+        province_id=producer.province_id,
+        after=snapshot(product),
+    )
+    return product
+
+
+@transaction.atomic
+def product_update(*, user, product: Product, data: dict) -> Product:
+    _require(user, Action.CHANGE, product)
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    before = snapshot(product)
+    cleaned = _clean_product_fields(data)
+    for key, value in cleaned.items():
+        setattr(product, key, value)
+    product.full_clean()
+    product.save()
+    changes = diff(before, snapshot(product))
+    if changes:
+        audit_record(
+            actor=user,
+            action="product.update",
+            obj=product,
+            province_id=product.producer.province_id,
+            changes=changes,
+        )
+    return product
+
+
+def _check_image(upload) -> None:
+    """Accept only real JPEG/PNG/WebP images under the size limit; the extension proves nothing."""
+    from PIL import Image, UnidentifiedImageError
+
+    if upload.size > settings.OCOP_PHOTO_MAX_BYTES:
+        raise ValidationError(
+            {
+                "image": [
+                    _("The photo is %(size)s MB; the limit is %(limit)s MB.")
+                    % {
+                        "size": round(upload.size / 1_048_576, 1),
+                        "limit": round(settings.OCOP_PHOTO_MAX_BYTES / 1_048_576, 1),
+                    }
+                ]
+            }
+        )
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            kind = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ValidationError({"image": [_("The file is not a readable image.")]}) from None
+    finally:
+        upload.seek(0)
+    if kind not in {"JPEG", "PNG", "WEBP"}:
+        raise ValidationError(
+            {"image": [_("Photos must be JPEG, PNG or WebP, not %(kind)s.") % {"kind": kind}]}
+        )
+
+
+@transaction.atomic
+def photo_add(*, user, product: Product, image, caption: str = "") -> ProductPhoto:
+    _require(user, Action.CHANGE, product)
+    _check_image(image)
+    position = product.photos.count()
+    photo = ProductPhoto(product=product, image=image, caption=caption.strip(), position=position)
+    photo.full_clean()
+    photo.save()
+    audit_record(
+        actor=user,
+        action="product.photo_add",
+        obj=product,
+        province_id=product.producer.province_id,
+        photo_id=photo.pk,
+    )
+    return photo
+
+
+@transaction.atomic
+def photo_remove(*, user, photo: ProductPhoto) -> None:
+    _require(user, Action.DELETE, photo)
+    product = photo.product
+    photo_id = photo.pk
+    photo.image.delete(save=False)
+    photo.delete()
+    audit_record(
+        actor=user,
+        action="product.photo_remove",
+        obj=product,
+        province_id=product.producer.province_id,
+        photo_id=photo_id,
+    )
+
+
+@transaction.atomic
+def certification_add(*, user, product: Product, data: dict) -> Certification:
+    _require(user, Action.CHANGE, product)
+    certification = Certification(product=product, **data)
+    certification.full_clean()
+    certification.save()
+    audit_record(
+        actor=user,
+        action="product.certification_add",
+        obj=product,
+        province_id=product.producer.province_id,
+        certification=snapshot(certification),
+    )
+    return certification
+
+
+@transaction.atomic
+def certification_remove(*, user, certification: Certification) -> None:
+    product = certification.product
+    _require(user, Action.CHANGE, product)
+    record = snapshot(certification)
+    certification.delete()
+    audit_record(
+        actor=user,
+        action="product.certification_remove",
+        obj=product,
+        province_id=product.producer.province_id,
+        certification=record,
+    )
+
+
+@transaction.atomic
+def ip_right_add(*, user, product: Product, data: dict) -> IntellectualProperty:
+    _require(user, Action.CHANGE, product)
+    right = IntellectualProperty(product=product, **data)
+    right.full_clean()
+    right.save()
+    audit_record(
+        actor=user,
+        action="product.ip_add",
+        obj=product,
+        province_id=product.producer.province_id,
+        ip_right=snapshot(right),
+    )
+    return right
+
+
+@transaction.atomic
+def ip_right_remove(*, user, right: IntellectualProperty) -> None:
+    product = right.product
+    _require(user, Action.CHANGE, product)
+    record = snapshot(right)
+    right.delete()
+    audit_record(
+        actor=user,
+        action="product.ip_remove",
+        obj=product,
+        province_id=product.producer.province_id,
+        ip_right=record,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Recognitions
+# ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def recognition_record(
+    *,
+    user,
+    product: Product,
+    stars: int,
+    recognised_on: date,
+    level: str,
+    decision_no: str = "",
+    score: Decimal | None = None,
+    valid_until: date | None = None,
+    taxonomy=None,
+    issuer_province=None,
+    note: str = "",
+) -> Recognition:
+    """Record a recognition decision for a product. A recognition of the product still in force
+    on the new decision's date is superseded by it (re-rating, upgrade or downgrade)."""
+    producer = product.producer
+    if not gate.may_create(
+        user, Recognition, province_id=producer.province_id, commune_id=producer.commune_id
+    ):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    if level == RecognitionLevel.CENTRAL and not gate.actor_of(user).is_central:
+        errors["level"] = [_("Only the central office records central-level recognitions.")]
+    if stars == 5 and level != RecognitionLevel.CENTRAL:
+        errors["level"] = [_("Five-star products are recognised at central level.")]
+    if recognised_on and recognised_on > timezone.localdate():
+        errors["recognised_on"] = [_("The decision date is in the future.")]
+    if errors:
+        raise ValidationError(errors)
+
+    recognition = Recognition(
+        product=product,
+        stars=stars,
+        score=score,
+        level=level,
+        decision_no=(decision_no or "").strip(),
+        recognised_on=recognised_on,
+        valid_until=valid_until or validity_end(recognised_on),
+        taxonomy=taxonomy,
+        issuer_province=issuer_province,
+        note=note,
+    )
+    recognition.full_clean()
+    # Lock the product's recognitions so two officers recording at once cannot both supersede.
+    existing = list(Recognition.objects.select_for_update().filter(product=product))
+    if any(
+        (r.recognised_on, r.stars, r.decision_no) == (recognised_on, stars, recognition.decision_no)
+        for r in existing
+    ):
+        raise ValidationError({"recognised_on": [_("This recognition is already recorded for the product.")]})
+    in_force = [r for r in existing if r.status_on(recognised_on) == RecognitionStatus.VALID]
+    recognition.save()
+    for previous in in_force:
+        previous.superseded_on = recognised_on
+        previous.superseded_by = recognition
+        previous.save(update_fields=["superseded_on", "superseded_by"])
+    audit_record(
+        actor=user,
+        action="recognition.record",
+        obj=recognition,
+        province_id=producer.province_id,
+        after=snapshot(recognition),
+        superseded=[r.pk for r in in_force],
+    )
+    return recognition
+
+
+@transaction.atomic
+def recognition_revoke(*, user, recognition: Recognition, revoked_on: date, reason: str) -> Recognition:
+    """Revoke a certificate (thu hồi) from a date, with the reason stated."""
+    _require(user, Action.CHANGE, recognition)
+    recognition = Recognition.objects.select_for_update().get(pk=recognition.pk)
+    errors: dict[str, list[str]] = {}
+    if recognition.revoked_on:
+        errors["revoked_on"] = [
+            _("This recognition was already revoked on %(day)s.")
+            % {"day": recognition.revoked_on.strftime("%d/%m/%Y")}
+        ]
+    elif revoked_on < recognition.recognised_on:
+        errors["revoked_on"] = [_("A recognition cannot be revoked before it was granted.")]
+    if not (reason or "").strip():
+        errors["reason"] = [_("State the reason for revocation.")]
+    if errors:
+        raise ValidationError(errors)
+    recognition.revoked_on = revoked_on
+    recognition.revocation_reason = reason.strip()
+    recognition.save(update_fields=["revoked_on", "revocation_reason"])
+    audit_record(
+        actor=user,
+        action="recognition.revoke",
+        obj=recognition,
+        province_id=recognition.product.producer.province_id,
+        revoked_on=revoked_on.isoformat(),
+        reason=recognition.revocation_reason,
+    )
+    return recognition
+
+
+# ---------------------------------------------------------------------------------------------
+# Reference data: the product taxonomies
+# ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def taxonomy_reference_sync(*, force: bool = False) -> bool:
+    """Load data/taxonomy.yaml into Taxonomy and ProductSet rows, unless this version is loaded.
+
+    Rows are keyed by (taxonomy, code) and updated in place, so products keep their set.
+    """
+    import hashlib
+
+    from ocop.geo.models import ReferenceDataset
+
+    from .models import ProductSet, Taxonomy
+    from .taxonomy import DEFAULT_PATH, load_taxonomies
+
+    version = hashlib.sha256(DEFAULT_PATH.read_bytes()).hexdigest()[:16]
+    loaded = ReferenceDataset.objects.filter(name="taxonomy").values_list("version", flat=True).first()
+    if loaded == version and not force:
+        return False
+    taxonomies = load_taxonomies()
+    sets_by_key = {}
+    for data in taxonomies:
+        Taxonomy.objects.update_or_create(
+            code=data.code,
+            defaults={
+                "name": data.name,
+                "legal_basis": data.legal_basis,
+                "effective_from": data.effective_from,
+                "effective_until": data.effective_until,
+            },
+        )
+        for item in data.product_sets:
+            row, _created = ProductSet.objects.update_or_create(
+                taxonomy_id=data.code,
+                code=item.code,
+                defaults={
+                    "name_vi": item.name_vi,
+                    "name_en": item.name_en,
+                    "path_vi": item.path_vi,
+                    "group": item.group,
+                    "lead_ministry": item.lead_ministry,
+                    "confidence": item.confidence,
+                },
+            )
+            sets_by_key[(data.code, item.code)] = row
+    for data in taxonomies:
+        for item in data.product_sets:
+            row = sets_by_key[(data.code, item.code)]
+            row.maps_to.set([sets_by_key[(data.superseded_by, code)] for code in item.maps_to])
+    ReferenceDataset.objects.update_or_create(name="taxonomy", defaults={"version": version})
+    return True

@@ -1,0 +1,464 @@
+"""Pages of the registry: officers' and producers' management pages, and the public product page.
+
+Views parse input, fetch rows through the permission gate and call services; they hold no rules.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ocop.accounts import gate
+from ocop.accounts.choices import Action
+from ocop.geo.models import Commune, Province
+from ocop.geo.services import LocationError, place
+
+from . import forms, selectors, services
+from .models import Certification, IntellectualProperty, Producer, Product, ProductPhoto, Recognition
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    """Show a service's field errors on the form (unknown fields go to the top)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _page(request, queryset):
+    paginator = Paginator(queryset, settings.OCOP_PAGE_SIZE)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def _query_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+# ---------------------------------------------------------------------------------------------
+# Management home
+# ---------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def manage_home(request):
+    summary = selectors.jurisdiction_summary(request.user)
+    return render(request, "registry/manage_home.html", {"summary": summary})
+
+
+# ---------------------------------------------------------------------------------------------
+# Producers
+# ---------------------------------------------------------------------------------------------
+
+
+def _filter_provinces(user):
+    """Provinces offered in list filters: those the user's records are in."""
+    managed = gate.restrict(Producer.objects.all(), user, Action.CHANGE).values("province_id")
+    return Province.objects.current().filter(pk__in=managed).order_by("name")
+
+
+@login_required
+@require_GET
+def producer_list(request):
+    form = forms.ProducerFilterForm(request.GET or None, provinces=_filter_provinces(request.user))
+    filters = selectors.ProducerFilters()
+    if form.is_valid():
+        filters = selectors.ProducerFilters(**{k: v or "" for k, v in form.cleaned_data.items()})
+    page = _page(request, selectors.managed_producers(request.user, filters))
+    context = {"form": form, "page": page, "query": _query_without_page(request)}
+    template = "registry/_producer_table.html" if request.htmx else "registry/producer_list.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def producer_detail(request, pk):
+    producer = gate.get_or_404(
+        Producer.objects.select_related("province", "commune", "historical_commune", "historical_district"),
+        request.user,
+        Action.VIEW,
+        pk=pk,
+    )
+    products = selectors.with_recognitions(gate.restrict(producer.products.all(), request.user, Action.VIEW))
+    return render(
+        request,
+        "registry/producer_detail.html",
+        {
+            "producer": producer,
+            "products": products,
+            "can_change": gate.allows(request.user, Action.CHANGE, producer),
+            "can_add_product": gate.may_create(
+                request.user,
+                Product,
+                province_id=producer.province_id,
+                commune_id=producer.commune_id,
+                owners=producer.members,
+            ),
+        },
+    )
+
+
+def _producer_location(form):
+    data = form.cleaned_data
+    return place(data.get("address", ""), province=data.get("province"), commune=data.get("commune"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def producer_create(request):
+    if not gate.can(request.user, Action.PLACE, Commune) and not gate.can(
+        request.user, Action.PLACE, Province
+    ):
+        return render(request, "403.html", status=403)
+    form = forms.ProducerForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            producer = services.producer_create(
+                user=request.user, data=form.service_data(), location=_producer_location(form)
+            )
+        except LocationError as exc:
+            form.add_error("address", str(exc))
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Producer “%(name)s” registered.") % {"name": producer.name})
+            return redirect("registry:producer_detail", pk=producer.pk)
+    return render(request, "registry/producer_form.html", {"form": form, "producer": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def producer_edit(request, pk):
+    producer = gate.get_or_404(Producer.objects.all(), request.user, Action.CHANGE, pk=pk)
+    form = forms.ProducerForm(request.POST or None, instance=producer, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.service_data()
+        try:
+            location = None
+            moved = (
+                data.get("address") != producer.address
+                or form.cleaned_data.get("commune") not in (None, producer.commune)
+                or form.cleaned_data.get("province") not in (None, producer.province)
+            )
+            if moved:
+                location = _producer_location(form)
+            services.producer_update(user=request.user, producer=producer, data=data, location=location)
+        except LocationError as exc:
+            form.add_error("address", str(exc))
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("registry:producer_detail", pk=producer.pk)
+    return render(request, "registry/producer_form.html", {"form": form, "producer": producer})
+
+
+@login_required
+@require_GET
+def commune_options(request):
+    """htmx: the <option>s of the communes of a province the user may place records in."""
+    province_id = request.GET.get("province")
+    communes = forms.placeable_communes(request.user).filter(province_id=province_id) if province_id else []
+    return render(request, "registry/_commune_options.html", {"communes": communes})
+
+
+# ---------------------------------------------------------------------------------------------
+# Products
+# ---------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def product_list(request):
+    provinces = Province.objects.current().filter(
+        pk__in=gate.restrict(Producer.objects.all(), request.user, Action.CHANGE).values("province_id")
+    )
+    form = forms.ProductFilterForm(request.GET or None, provinces=provinces.order_by("name"))
+    filters = selectors.ProductFilters()
+    if form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v not in ("", None)}
+        filters = selectors.ProductFilters(**data)
+    page = _page(request, selectors.managed_products(request.user, filters))
+    context = {
+        "form": form,
+        "page": page,
+        "query": _query_without_page(request),
+        "today": timezone.localdate(),
+    }
+    template = "registry/_product_table.html" if request.htmx else "registry/product_list.html"
+    return render(request, template, context)
+
+
+def _product_for(request, pk, action):
+    return gate.get_or_404(
+        Product.objects.select_related(
+            "producer", "producer__province", "producer__commune", "product_set", "product_set__taxonomy"
+        ).prefetch_related(
+            Prefetch(
+                "recognitions",
+                queryset=Recognition.objects.select_related("issuer_province", "superseded_by"),
+            ),
+            "certifications",
+            "ip_rights",
+            "photos",
+        ),
+        request.user,
+        action,
+        pk=pk,
+    )
+
+
+@login_required
+@require_GET
+def product_detail(request, pk):
+    product = _product_for(request, pk, Action.VIEW)
+    producer = product.producer
+    return render(
+        request,
+        "registry/product_detail.html",
+        {
+            "product": product,
+            "current": product.current_recognition(),
+            "today": timezone.localdate(),
+            "can_change": gate.allows(request.user, Action.CHANGE, product),
+            "can_recognise": gate.may_create(
+                request.user, Recognition, province_id=producer.province_id, commune_id=producer.commune_id
+            ),
+            "can_revoke": gate.can(request.user, Action.CHANGE, Recognition)
+            and gate.restrict(product.recognitions.all(), request.user, Action.CHANGE).exists(),
+            "certification_form": forms.CertificationForm(),
+            "ip_form": forms.IntellectualPropertyForm(),
+            "photo_form": forms.PhotoForm(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def product_create(request, producer_pk):
+    producer = gate.get_or_404(Producer.objects.all(), request.user, Action.VIEW, pk=producer_pk)
+    if not gate.may_create(
+        request.user,
+        Product,
+        province_id=producer.province_id,
+        commune_id=producer.commune_id,
+        owners=producer.members,
+    ):
+        return render(request, "404.html", status=404)
+    form = forms.ProductForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            product = services.product_create(user=request.user, producer=producer, data=form.service_data())
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Product “%(name)s” added.") % {"name": product.name_vi})
+            return redirect("registry:product_detail", pk=product.pk)
+    return render(
+        request, "registry/product_form.html", {"form": form, "producer": producer, "product": None}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def product_edit(request, pk):
+    product = _product_for(request, pk, Action.CHANGE)
+    form = forms.ProductForm(request.POST or None, instance=product)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.product_update(user=request.user, product=product, data=form.service_data())
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("registry:product_detail", pk=product.pk)
+    return render(
+        request,
+        "registry/product_form.html",
+        {"form": form, "producer": product.producer, "product": product},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recognition_create(request, pk):
+    product = _product_for(request, pk, Action.VIEW)
+    producer = product.producer
+    if not gate.may_create(
+        request.user, Recognition, province_id=producer.province_id, commune_id=producer.commune_id
+    ):
+        return render(request, "404.html", status=404)
+    form = forms.RecognitionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.recognition_record(
+                user=request.user,
+                product=product,
+                stars=data["stars"],
+                recognised_on=data["recognised_on"],
+                level=data["level"],
+                decision_no=data["decision_no"],
+                score=data["score"],
+                valid_until=data["valid_until"],
+                note=data["note"],
+                issuer_province=producer.province,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Recognition recorded."))
+            return redirect("registry:product_detail", pk=product.pk)
+    return render(request, "registry/recognition_form.html", {"form": form, "product": product})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recognition_revoke(request, pk):
+    recognition = gate.get_or_404(
+        Recognition.objects.select_related("product", "product__producer"), request.user, Action.CHANGE, pk=pk
+    )
+    form = forms.RevokeForm(request.POST or None, initial={"revoked_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.recognition_revoke(
+                user=request.user,
+                recognition=recognition,
+                revoked_on=form.cleaned_data["revoked_on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Recognition revoked."))
+            return redirect("registry:product_detail", pk=recognition.product_id)
+    return render(request, "registry/revoke_form.html", {"form": form, "recognition": recognition})
+
+
+def _attachment_post(request, pk, form_class, service, success_message):
+    product = _product_for(request, pk, Action.CHANGE)
+    form = form_class(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            if form_class is forms.PhotoForm:
+                service(
+                    user=request.user,
+                    product=product,
+                    image=form.cleaned_data["image"],
+                    caption=form.cleaned_data["caption"],
+                )
+            else:
+                service(user=request.user, product=product, data=form.cleaned_data)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, success_message)
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+    return redirect("registry:product_detail", pk=product.pk)
+
+
+@login_required
+@require_POST
+def certification_add(request, pk):
+    return _attachment_post(
+        request, pk, forms.CertificationForm, services.certification_add, _("Certification added.")
+    )
+
+
+@login_required
+@require_POST
+def ip_right_add(request, pk):
+    return _attachment_post(
+        request,
+        pk,
+        forms.IntellectualPropertyForm,
+        services.ip_right_add,
+        _("Intellectual property right added."),
+    )
+
+
+@login_required
+@require_POST
+def photo_add(request, pk):
+    return _attachment_post(request, pk, forms.PhotoForm, services.photo_add, _("Photo added."))
+
+
+@login_required
+@require_POST
+def certification_remove(request, pk):
+    certification = gate.get_or_404(
+        Certification.objects.select_related("product"), request.user, Action.CHANGE, pk=pk
+    )
+    services.certification_remove(user=request.user, certification=certification)
+    messages.success(request, _("Certification removed."))
+    return redirect("registry:product_detail", pk=certification.product_id)
+
+
+@login_required
+@require_POST
+def ip_right_remove(request, pk):
+    right = gate.get_or_404(
+        IntellectualProperty.objects.select_related("product"), request.user, Action.CHANGE, pk=pk
+    )
+    services.ip_right_remove(user=request.user, right=right)
+    messages.success(request, _("Intellectual property right removed."))
+    return redirect("registry:product_detail", pk=right.product_id)
+
+
+@login_required
+@require_POST
+def photo_remove(request, pk):
+    photo = gate.get_or_404(
+        ProductPhoto.objects.select_related("product"), request.user, Action.DELETE, pk=pk
+    )
+    product_id = photo.product_id
+    services.photo_remove(user=request.user, photo=photo)
+    messages.success(request, _("Photo removed."))
+    return redirect("registry:product_detail", pk=product_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Public pages
+# ---------------------------------------------------------------------------------------------
+
+
+@require_GET
+def public_product(request, pk):
+    """The page anyone reaches: what the product is, and whether its OCOP stars are valid today."""
+    product = gate.get_or_404(
+        Product.objects.select_related(
+            "producer",
+            "producer__province",
+            "producer__commune",
+            "producer__historical_commune",
+            "product_set",
+        ).prefetch_related(
+            Prefetch("recognitions", queryset=Recognition.objects.order_by("-recognised_on", "-pk")),
+            "certifications",
+            "ip_rights",
+            "photos",
+        ),
+        request.user,
+        Action.VIEW,
+        pk=pk,
+    )
+    today = timezone.localdate()
+    return render(
+        request,
+        "registry/public_product.html",
+        {"product": product, "current": product.current_recognition(today), "today": today},
+    )

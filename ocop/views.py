@@ -1,0 +1,30 @@
+"""The site's front door and health check."""
+
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from ocop.registry import selectors
+from ocop.registry.forms import ProductFilterForm
+
+
+@require_GET
+def home(request):
+    """Search for recognised products; results replace the list in place with htmx."""
+    form = ProductFilterForm(request.GET or None)
+    filters = selectors.ProductFilters(status="valid")
+    if form.is_valid() and form.cleaned_data.get("q"):
+        filters.q = form.cleaned_data["q"]
+    products = selectors.public_products(request.user, filters).order_by("name_vi", "pk")[:24]
+    context = {"form": form, "products": products, "today": timezone.localdate(), "searched": bool(filters.q)}
+    template = "_home_results.html" if request.htmx else "home.html"
+    return render(request, template, context)
+
+
+@require_GET
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
