@@ -46,9 +46,7 @@ def geo(db):
     province_b = Province.objects.current().get(code="25")
     a1, a2 = Commune.objects.current().filter(province=province_a).order_by("code")[:2]
     b1 = Commune.objects.current().filter(province=province_b).order_by("code").first()
-    return type(
-        "Geo", (), {"province_a": province_a, "province_b": province_b, "a1": a1, "a2": a2, "b1": b1}
-    )
+    return type("Geo", (), {"province_a": province_a, "province_b": province_b, "a1": a1, "a2": a2, "b1": b1})
 
 
 def _user(django_user_model, username, **grant):
@@ -100,11 +98,19 @@ def records(geo, owner_a, owner_b):
     from ocop.registry.models import Producer, ProducerMember, Product, Recognition
 
     p = Producer.objects.create(
-        name="Hợp tác xã Nông nghiệp Phú Cần", kind="cooperative", address="Xã A1", province=geo.province_a,
-        commune=geo.a1, tax_code="0100233488",
+        name="Hợp tác xã Nông nghiệp Phú Cần",
+        kind="cooperative",
+        address="Xã A1",
+        province=geo.province_a,
+        commune=geo.a1,
+        tax_code="0100233488",
     )
     q = Producer.objects.create(
-        name="Công ty TNHH Chè Phú Thọ", kind="enterprise", address="Xã B1", province=geo.province_b, commune=geo.b1
+        name="Công ty TNHH Chè Phú Thọ",
+        kind="enterprise",
+        address="Xã B1",
+        province=geo.province_b,
+        commune=geo.b1,
     )
     ProducerMember.objects.create(producer=p, user=owner_a)
     ProducerMember.objects.create(producer=q, user=owner_b)
@@ -113,19 +119,31 @@ def records(geo, owner_a, owner_b):
     q_recognised = Product.objects.create(producer=q, name_vi="Chè xanh Long Cốc", group="food")
     today = date.today()
     r_p = Recognition.objects.create(
-        product=p_recognised, stars=4, level="province", recognised_on=date(today.year - 1, 1, 15),
-        valid_until=date(today.year + 2, 1, 14), decision_no="123/QĐ-UBND",
+        product=p_recognised,
+        stars=4,
+        level="province",
+        recognised_on=date(today.year - 1, 1, 15),
+        valid_until=date(today.year + 2, 1, 14),
+        decision_no="123/QĐ-UBND",
     )
     r_q = Recognition.objects.create(
-        product=q_recognised, stars=3, level="province", recognised_on=date(today.year - 1, 3, 1),
+        product=q_recognised,
+        stars=3,
+        level="province",
+        recognised_on=date(today.year - 1, 3, 1),
         valid_until=date(today.year + 2, 2, 28),
     )
     return type(
         "Records",
         (),
         {
-            "p": p, "q": q, "p_recognised": p_recognised, "p_draft": p_draft, "q_recognised": q_recognised,
-            "r_p": r_p, "r_q": r_q,
+            "p": p,
+            "q": q,
+            "p_recognised": p_recognised,
+            "p_draft": p_draft,
+            "q_recognised": q_recognised,
+            "r_p": r_p,
+            "r_q": r_q,
         },
     )
 
