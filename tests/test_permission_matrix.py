@@ -491,7 +491,7 @@ def test_the_matrix_covers_every_route():
 @pytest.mark.parametrize("actor", ACTORS)
 def test_admin_is_for_the_central_office_only(client, world, actor):
     """Every registered admin screen: the central office gets it, everyone else is sent to sign in."""
-    records, geo, users = world
+    _records, _geo, users = world
     if users[actor] is not None:
         client.force_login(users[actor])
     urls = [reverse("admin:index")] + [
@@ -521,7 +521,7 @@ def test_admin_is_for_the_central_office_only(client, world, actor):
     ],
 )
 def test_lists_show_exactly_the_records_in_reach(client, world, actor, visible):
-    records, geo, users = world
+    records, _geo, users = world
     client.force_login(users[actor])
     names = {"p": records.p.name, "q": records.q.name}
     page = client.get("/manage/producers/").content.decode()
