@@ -1,6 +1,7 @@
 """How API callers authenticate. Used by every app's router."""
 
 from django.contrib.auth.models import AnonymousUser
+from ninja import Schema
 from ninja.security import HttpBearer, SessionAuth
 
 from .models import ApiToken
@@ -26,3 +27,23 @@ class Anonymous:
 # Session authentication checks the CSRF token on unsafe methods.
 SIGNED_IN = [TokenAuth(), SessionAuth()]
 ANYONE = [TokenAuth(), SessionAuth(), Anonymous()]
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class FieldErrorOut(Schema):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrorOut(Schema):
+    detail: list[FieldErrorOut]
+
+
+# Declared on every operation so the OpenAPI document lists what clients really receive.
+READ_ERRORS = {404: ErrorOut, 422: ValidationErrorOut}
+SIGNED_IN_READ_ERRORS = {401: ErrorOut, **READ_ERRORS}
+WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}

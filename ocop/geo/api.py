@@ -6,7 +6,7 @@ from typing import Literal
 from ninja import Router, Schema
 
 from ocop.accounts import gate
-from ocop.accounts.api import ANYONE
+from ocop.accounts.api import ANYONE, READ_ERRORS
 from ocop.accounts.choices import Action
 
 from . import gazetteer as gz
@@ -67,7 +67,13 @@ class ResolutionOut(Schema):
 def _unit(unit):
     if unit is None:
         return None
-    return {"era": unit.era, "level": unit.level, "code": unit.code, "name": unit.name, "short_name": unit.short_name}
+    return {
+        "era": unit.era,
+        "level": unit.level,
+        "code": unit.code,
+        "name": unit.name,
+        "short_name": unit.short_name,
+    }
 
 
 def _province_out(p: Province) -> dict:
@@ -92,28 +98,40 @@ def _commune_out(c: Commune) -> dict:
     }
 
 
-@router.get("/provinces", response=list[ProvinceOut], summary="Provinces of an era")
+@router.get("/provinces", response={200: list[ProvinceOut], **READ_ERRORS}, summary="Provinces of an era")
 def provinces(request, era: Literal["current", "legacy"] = "current"):
     rows = gate.restrict(Province.objects.of_era(ERA_PARAM[era]), request.user, Action.VIEW)
     rows = rows.select_related("successor").order_by("code")
     return [_province_out(p) for p in rows]
 
 
-@router.get("/provinces/{code}/communes", response=list[CommuneOut], summary="Communes of a province")
+@router.get(
+    "/provinces/{code}/communes",
+    response={200: list[CommuneOut], **READ_ERRORS},
+    summary="Communes of a province",
+)
 def communes(request, code: str, era: Literal["current", "legacy"] = "current"):
-    province = gate.get_or_404(Province.objects.all(), request.user, Action.VIEW, era_id=ERA_PARAM[era], code=code)
+    province = gate.get_or_404(
+        Province.objects.all(), request.user, Action.VIEW, era_id=ERA_PARAM[era], code=code
+    )
     rows = province.communes.select_related("province", "district", "successor").order_by("code")
     return [_commune_out(c) for c in rows]
 
 
-@router.get("/districts/{code}/communes", response=list[CommuneOut], summary="Communes of an old district")
+@router.get(
+    "/districts/{code}/communes",
+    response={200: list[CommuneOut], **READ_ERRORS},
+    summary="Communes of an old district",
+)
 def district_communes(request, code: str):
     district = gate.get_or_404(District.objects.all(), request.user, Action.VIEW, era_id=gz.LEGACY, code=code)
     rows = district.communes.select_related("province", "district", "successor").order_by("code")
     return [_commune_out(c) for c in rows]
 
 
-@router.get("/resolve", response=ResolutionOut, summary="Resolve a free-text address to units")
+@router.get(
+    "/resolve", response={200: ResolutionOut, **READ_ERRORS}, summary="Resolve a free-text address to units"
+)
 def resolve_address(request, address: str, on: date | None = None):
     """Old-style (with district) or new-style addresses, with or without diacritics.
     ``on`` prefers the boundaries in force on that date when a name fits both eras."""

@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from ocop.accounts import gate
-from ocop.accounts.api import ANYONE, SIGNED_IN
+from ocop.accounts.api import ANYONE, READ_ERRORS, SIGNED_IN, SIGNED_IN_READ_ERRORS, WRITE_ERRORS
 from ocop.accounts.choices import Action
 from ocop.geo.gazetteer import CURRENT
 from ocop.geo.models import Commune, Province
@@ -341,7 +341,9 @@ def _producer_rows():
 # ---------------------------------------------------------------------------------------------
 
 
-@router.get("/products", response=list[ProductOut], auth=ANYONE, summary="List products")
+@router.get(
+    "/products", response={200: list[ProductOut], **READ_ERRORS}, auth=ANYONE, summary="List products"
+)
 @paginate(Pagination)
 def list_products(request, filters: Query[ProductQuery]):
     """Products you may see: recognised products for everyone, plus the ones you manage."""
@@ -356,14 +358,21 @@ def list_products(request, filters: Query[ProductQuery]):
     return rows.order_by("name_vi", "pk")
 
 
-@router.get("/products/{product_id}", response=ProductDetailOut, auth=ANYONE, summary="One product")
+@router.get(
+    "/products/{product_id}",
+    response={200: ProductDetailOut, **READ_ERRORS},
+    auth=ANYONE,
+    summary="One product",
+)
 def get_product(request, product_id: int):
     return gate.get_or_404(
         selectors.with_recognitions(Product.objects.all()), request.user, Action.VIEW, pk=product_id
     )
 
 
-@router.post("/producers/{producer_id}/products", response={201: ProductDetailOut}, auth=SIGNED_IN)
+@router.post(
+    "/producers/{producer_id}/products", response={201: ProductDetailOut, **WRITE_ERRORS}, auth=SIGNED_IN
+)
 def create_product(request, producer_id: int, payload: ProductIn):
     producer = gate.get_or_404(Producer.objects.all(), request.user, Action.VIEW, pk=producer_id)
     data = payload.dict()
@@ -372,7 +381,7 @@ def create_product(request, producer_id: int, payload: ProductIn):
     return Status(201, selectors.with_recognitions(Product.objects.all()).get(pk=product.pk))
 
 
-@router.patch("/products/{product_id}", response=ProductDetailOut, auth=SIGNED_IN)
+@router.patch("/products/{product_id}", response={200: ProductDetailOut, **WRITE_ERRORS}, auth=SIGNED_IN)
 def update_product(request, product_id: int, payload: ProductPatch):
     product = gate.get_or_404(Product.objects.all(), request.user, Action.CHANGE, pk=product_id)
     data = payload.dict(exclude_unset=True)
@@ -382,13 +391,17 @@ def update_product(request, product_id: int, payload: ProductPatch):
     return selectors.with_recognitions(Product.objects.all()).get(pk=product.pk)
 
 
-@router.get("/products/{product_id}/recognitions", response=list[RecognitionOut], auth=ANYONE)
+@router.get(
+    "/products/{product_id}/recognitions", response={200: list[RecognitionOut], **READ_ERRORS}, auth=ANYONE
+)
 def list_recognitions(request, product_id: int):
     product = gate.get_or_404(Product.objects.all(), request.user, Action.VIEW, pk=product_id)
     return gate.restrict(product.recognitions.order_by("-recognised_on", "-pk"), request.user, Action.VIEW)
 
 
-@router.post("/products/{product_id}/recognitions", response={201: RecognitionOut}, auth=SIGNED_IN)
+@router.post(
+    "/products/{product_id}/recognitions", response={201: RecognitionOut, **WRITE_ERRORS}, auth=SIGNED_IN
+)
 def create_recognition(request, product_id: int, payload: RecognitionIn):
     product = gate.get_or_404(
         Product.objects.select_related("producer", "producer__province"),
@@ -402,7 +415,9 @@ def create_recognition(request, product_id: int, payload: RecognitionIn):
     return Status(201, recognition)
 
 
-@router.post("/recognitions/{recognition_id}/revoke", response=RecognitionOut, auth=SIGNED_IN)
+@router.post(
+    "/recognitions/{recognition_id}/revoke", response={200: RecognitionOut, **WRITE_ERRORS}, auth=SIGNED_IN
+)
 def revoke_recognition(request, recognition_id: int, payload: RevokeIn):
     recognition = gate.get_or_404(
         Recognition.objects.select_related("product__producer"),
@@ -416,7 +431,12 @@ def revoke_recognition(request, recognition_id: int, payload: RevokeIn):
     return recognition
 
 
-@router.get("/producers", response=list[ProducerOut], auth=SIGNED_IN, summary="List producers you manage")
+@router.get(
+    "/producers",
+    response={200: list[ProducerOut], **SIGNED_IN_READ_ERRORS},
+    auth=SIGNED_IN,
+    summary="List producers you manage",
+)
 @paginate(Pagination)
 def list_producers(request, filters: Query[ProducerQuery]):
     data = {k: v for k, v in filters.dict().items() if v not in (None, "")}
@@ -424,12 +444,12 @@ def list_producers(request, filters: Query[ProducerQuery]):
     return rows.select_related("historical_province").order_by("name", "pk")
 
 
-@router.get("/producers/{producer_id}", response=ProducerOut, auth=SIGNED_IN)
+@router.get("/producers/{producer_id}", response={200: ProducerOut, **SIGNED_IN_READ_ERRORS}, auth=SIGNED_IN)
 def get_producer(request, producer_id: int):
     return gate.get_or_404(_producer_rows(), request.user, Action.VIEW, pk=producer_id)
 
 
-@router.post("/producers", response={201: ProducerOut}, auth=SIGNED_IN)
+@router.post("/producers", response={201: ProducerOut, **WRITE_ERRORS}, auth=SIGNED_IN)
 def create_producer(request, payload: ProducerIn):
     data = payload.dict()
     data["legal_form"] = data.get("legal_form") or ""
@@ -438,7 +458,7 @@ def create_producer(request, payload: ProducerIn):
     return Status(201, _producer_rows().get(pk=producer.pk))
 
 
-@router.patch("/producers/{producer_id}", response=ProducerOut, auth=SIGNED_IN)
+@router.patch("/producers/{producer_id}", response={200: ProducerOut, **WRITE_ERRORS}, auth=SIGNED_IN)
 def update_producer(request, producer_id: int, payload: ProducerPatch):
     producer = gate.get_or_404(Producer.objects.all(), request.user, Action.CHANGE, pk=producer_id)
     data = payload.dict(exclude_unset=True)
@@ -450,11 +470,16 @@ def update_producer(request, producer_id: int, payload: ProducerPatch):
     return _producer_rows().get(pk=producer.pk)
 
 
-@router.get("/taxonomies", response=list[TaxonomyOut], auth=ANYONE, summary="Product classifications")
+@router.get(
+    "/taxonomies",
+    response={200: list[TaxonomyOut], **READ_ERRORS},
+    auth=ANYONE,
+    summary="Product classifications",
+)
 def list_taxonomies(request):
     return Taxonomy.objects.prefetch_related("product_sets").order_by("effective_from")
 
 
-@router.get("/taxonomies/{code}", response=TaxonomyOut, auth=ANYONE)
+@router.get("/taxonomies/{code}", response={200: TaxonomyOut, **READ_ERRORS}, auth=ANYONE)
 def get_taxonomy(request, code: str):
     return get_object_or_404(Taxonomy.objects.prefetch_related("product_sets"), code=code)
