@@ -37,6 +37,16 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Services speak the active language; tests read their messages in English. Pages set their
+    own language per request (tests of Vietnamese pages ask for it)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def geo(db):
     """Units used by the shared records: current provinces A and B with two communes each."""

@@ -66,6 +66,7 @@ MEDIA_ROOT = Path(env_str("OCOP_MEDIA_DIR") or DATA_DIR / "media")
 STATIC_ROOT = Path(env_str("OCOP_STATIC_DIR") or DATA_DIR / "static")
 MEDIA_URL = "/media/"
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:

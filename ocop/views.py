@@ -17,7 +17,7 @@ def home(request):
     filters = selectors.ProductFilters(status="valid")
     if form.is_valid() and form.cleaned_data.get("q"):
         filters.q = form.cleaned_data["q"]
-    products = selectors.public_products(request.user, filters).order_by("name_vi", "pk")[:24]
+    products = selectors.public_products(request.user, filters)[:24]
     context = {"form": form, "products": products, "today": timezone.localdate(), "searched": bool(filters.q)}
     template = "_home_results.html" if request.htmx else "home.html"
     return render(request, template, context)

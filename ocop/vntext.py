@@ -21,8 +21,9 @@ _VOWELS = set("aeiouyăâêôơư")
 def _retone_syllable(syllable: str) -> str:
     """Move the tone mark of one lower-case NFC syllable to its "new style" vowel.
 
-    Old style puts the mark on the first vowel of "oa", "oe", "uy" (hoà, thuỷ); new style
-    on the second (hòa, thủy). We normalise to the new style.
+    For "oa", "oe", "uy" the traditional style puts the mark on the first vowel (hòa, thủy)
+    and the 1980s school style on the second (hoà, thuỷ). We normalise to the latter; either
+    way both spellings get the same key.
     """
     decomposed = unicodedata.normalize("NFD", syllable)
     tone = next((ch for ch in decomposed if ch in _TONES), None)
@@ -45,7 +46,7 @@ def _retone_syllable(syllable: str) -> str:
     elif len(vowel_positions) == 1:
         target = vowel_positions[0]
     elif vowels in ("oa", "oe", "uy") or not ends_with_vowel:
-        # hòa, khỏe, thủy (new style); toàn, quyết: closed syllables put it on the 2nd vowel too.
+        # hoà, khoẻ, thuỷ; toàn, quyết: closed syllables put it on the 2nd vowel too.
         target = vowel_positions[1] if len(vowel_positions) >= 2 else vowel_positions[0]
     elif len(vowel_positions) == 3:
         target = vowel_positions[1]  # "khuya", "ngoài" -> middle vowel
@@ -71,9 +72,31 @@ def tone_key(text: str) -> str:
 def fold(text: str) -> str:
     """Lower-case ASCII with diacritics removed: "Thủy Nguyên" -> "thuy nguyen"."""
     decomposed = unicodedata.normalize("NFD", clean(text).replace("đ", "d"))
-    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    # Squeeze again: a stray combining mark after a space leaves the space behind.
+    return _SPACES.sub(" ", "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")).strip()
 
 
 def has_diacritics(text: str) -> bool:
     lowered = unicodedata.normalize("NFC", text or "").lower()
     return fold(lowered) != clean(lowered)
+
+
+# Syllables spelt with a free final i/y after a consonant: "Quí"/"Quý", "Sĩ"/"Sỹ", "Vĩ"/"Vỹ",
+# "Mị"/"Mỵ". Official lists use both, so names are matched with every such y written as i.
+_Y_TO_I = str.maketrans("yýỳỷỹỵ", "iíìỉĩị")
+_FREE_Y = re.compile(r"^(?:qu|[bcdđghklmnprstvx]+)[yýỳỷỹỵ]$")
+
+
+def _spell_syllable(syllable: str) -> str:
+    return syllable.translate(_Y_TO_I) if _FREE_Y.match(syllable) else syllable
+
+
+def match_key(text: str, *, diacritics: bool = True) -> str:
+    """The key names are compared by: :func:`tone_key` (or :func:`fold` with
+    ``diacritics=False``) with a free final y after a consonant written as i, and numbers
+    without leading zeros, so "Xã Quý Lộc"/"Xã Quí Lộc" and "Phường 01"/"Phường 1" agree.
+    Vowel-initial and "uy" syllables keep their y ("Y Tý", "Thủy")."""
+    base = tone_key(text) if diacritics else fold(text)
+    return " ".join(
+        str(int(word)) if word.isdecimal() else _spell_syllable(word) for word in base.split(" ") if word
+    )

@@ -91,3 +91,11 @@ def test_the_console_script_is_installed_and_runs_management_commands():
     )
     assert result.returncode == 0, result.stderr
     assert "[django]" in result.stdout and "migrate" in result.stdout
+
+
+@pytest.mark.django_db
+def test_the_stylesheet_and_htmx_are_served_without_a_build_step(client):
+    for url in ("/static/ocop/css/ocop.css", "/static/django_htmx/htmx-2.min.js"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert b"".join(response.streaming_content)

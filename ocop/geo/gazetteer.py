@@ -9,7 +9,7 @@ and the address resolver reads it directly, so both always agree.
 
 Codes are the statistics office's, zero-padded: provinces 2 digits, districts 3, communes 5.
 Codes repeat across eras (new commune 00004 is Phường Ba Đình, old commune 00004 is
-Phường Phúc Xá), so a unit is identified by ``(era, code)``.
+Phường Trúc Bạch), so a unit is identified by ``(era, code)``.
 """
 
 from __future__ import annotations
@@ -168,8 +168,12 @@ class Gazetteer:
 
     # -- construction --------------------------------------------------------------------
     @classmethod
-    def from_package(cls) -> Gazetteer:
-        """Build from ``vietnam-provinces`` and the committed succession table."""
+    def from_package(cls, succession_csv: Path | None = SUCCESSION_CSV) -> Gazetteer:
+        """Build from ``vietnam-provinces`` and the committed succession table.
+
+        ``succession_csv=None`` leaves the table out (the package's conversion alone), which
+        is what ``scripts/build_geo_succession.py`` starts from.
+        """
         import vietnam_provinces as vp
         from vietnam_provinces import _province_conversion_2025 as province_conversion
         from vietnam_provinces import _ward_conversion_2025 as ward_conversion
@@ -244,7 +248,8 @@ class Gazetteer:
                 continue
             news = tuple(f"{ref.code:05d}" for ref in entry.new_wards)
             gaz.commune_successions[code] = Succession(code, news, len(news) > 1, "vietnam-provinces")
-        gaz._apply_succession_table(SUCCESSION_CSV)
+        if succession_csv is not None:
+            gaz._apply_succession_table(succession_csv)
 
         # A province goes where most of its communes went.
         votes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))

@@ -175,7 +175,9 @@ class LocationError(ValueError):
     """An address that does not lead to one unit: unknown, ambiguous, or against a picked unit."""
 
     def __init__(self, resolution=None, *, code: str = "", message: str = ""):
-        super().__init__(message or resolution.reason)
+        from .messages import describe
+
+        super().__init__(message or describe(resolution))
         self.resolution = resolution
         self.code = code or resolution.reason_code
 

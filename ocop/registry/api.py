@@ -355,7 +355,7 @@ def list_products(request, filters: Query[ProductQuery]):
         if managed
         else selectors.public_products(request.user, query)
     )
-    return rows.order_by("name_vi", "pk")
+    return rows
 
 
 @router.get(

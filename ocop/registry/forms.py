@@ -46,7 +46,27 @@ class ProducerForm(forms.ModelForm):
         label=_("Commune"),
         help_text=_("Leave empty to take it from the address."),
     )
-    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
+    field_order = [
+        "name",
+        "kind",
+        "legal_form",
+        "address",
+        "province",
+        "commune",
+        "tax_code",
+        "registration_no",
+        "representative",
+        "representative_is_woman",
+        "representative_is_ethnic_minority",
+        "local_capital_pct",
+        "phone",
+        "email",
+        "website",
+        "description_vi",
+        "description_en",
+    ]
 
     class Meta:
         model = Producer
@@ -69,8 +89,12 @@ class ProducerForm(forms.ModelForm):
         )
         if instance is not None:
             # Keeping a producer where it is needs no right to place it there.
-            provinces = Province.objects.current().filter(Q(pk__in=provinces.values("pk")) | Q(pk=instance.province_id))
-            communes = Commune.objects.current().filter(Q(pk__in=communes.values("pk")) | Q(pk=instance.commune_id))
+            provinces = Province.objects.current().filter(
+                Q(pk__in=provinces.values("pk")) | Q(pk=instance.province_id)
+            )
+            communes = Commune.objects.current().filter(
+                Q(pk__in=communes.values("pk")) | Q(pk=instance.commune_id)
+            )
             self.initial.setdefault("province", instance.province_id)
             self.initial.setdefault("commune", instance.commune_id)
         self.fields["province"].queryset = provinces.order_by("name")

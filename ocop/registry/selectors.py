@@ -5,7 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from ocop.accounts import gate
@@ -39,12 +51,17 @@ class ProducerFilters:
     kind: str = ""
 
 
+def _word_start(field: str, word: str) -> Q:
+    """``word`` begins a word of the folded ``field`` ("ong" finds "ong mat", not "duong")."""
+    return Q(**{f"{field}__startswith": word}) | Q(**{f"{field}__contains": " " + word})
+
+
 def _search(queryset: QuerySet, q: str, fields: list[str]) -> QuerySet:
-    """Every word of the query, folded, must appear in one of the folded fields."""
+    """Every word of the query, folded, must begin a word of one of the folded fields."""
     for word in fold(q).split():
         condition = Q()
         for field in fields:
-            condition |= Q(**{f"{field}__contains": word})
+            condition |= _word_start(field, word)
         queryset = queryset.filter(condition)
     return queryset
 
@@ -60,12 +77,21 @@ def with_recognitions(queryset: QuerySet) -> QuerySet:
 
 def filter_products(queryset: QuerySet, filters: ProductFilters, *, day: date | None = None) -> QuerySet:
     day = day or timezone.localdate()
+    ordering = ["name_vi", "pk"]
     if filters.q:
         digits = filters.q.strip()
         if digits.isdigit() and len(digits) >= 8:
             queryset = queryset.filter(gtin__endswith=digits)
         else:
             queryset = _search(queryset, filters.q, ["name_key", "producer__name_key"])
+            # Products whose own name matches come before those found by their producer's name.
+            in_name = Q()
+            for word in fold(filters.q).split():
+                in_name &= _word_start("name_key", word)
+            queryset = queryset.annotate(
+                name_rank=Case(When(in_name, then=Value(0)), default=Value(1), output_field=IntegerField())
+            )
+            ordering = ["name_rank", *ordering]
     if filters.province:
         queryset = queryset.filter(
             producer__province__code=filters.province, producer__province__era_id=CURRENT_ERA
@@ -96,14 +122,15 @@ def filter_products(queryset: QuerySet, filters: ProductFilters, *, day: date | 
         elif filters.status == RecognitionStatus.REVOKED:
             queryset = queryset.exclude(pk__in=valid_ids).filter(latest_revoked_on__lte=day)
         elif filters.status == RecognitionStatus.EXPIRED:
+            # Not "exclude(latest_revoked_on__lte=day)": on an annotation that drops NULLs too.
             queryset = (
                 queryset.exclude(pk__in=valid_ids)
                 .filter(ever_recognised=True)
-                .exclude(latest_revoked_on__lte=day)
+                .filter(Q(latest_revoked_on__isnull=True) | Q(latest_revoked_on__gt=day))
             )
         elif filters.status == "never":
             queryset = queryset.filter(ever_recognised=False)
-    return queryset
+    return queryset.order_by(*ordering)
 
 
 def managed_products(user, filters: ProductFilters | None = None) -> QuerySet:
@@ -136,9 +163,11 @@ def managed_producers(user, filters: ProducerFilters | None = None) -> QuerySet:
             queryset = queryset.filter(commune__code=filters.commune, commune__era_id=CURRENT_ERA)
         if filters.kind:
             queryset = queryset.filter(kind=filters.kind)
-    return queryset.select_related(
-        "province", "commune", "historical_commune", "historical_district"
-    ).annotate(product_count=Count("products", distinct=True)).order_by("name", "pk")
+    return (
+        queryset.select_related("province", "commune", "historical_commune", "historical_district")
+        .annotate(product_count=Count("products", distinct=True))
+        .order_by("name", "pk")
+    )
 
 
 @dataclass
