@@ -325,7 +325,8 @@ def _location_from(payload: dict, address: str | None):
     if not (address or province or commune):
         return None
     try:
-        return place(address or "", province=province, commune=commune)
+        # Read on today's boundaries when nothing in the address decides (see views._producer_location).
+        return place(address or "", province=province, commune=commune, on=timezone.localdate())
     except LocationError as exc:
         raise ValidationError({"address": [str(exc)]}) from None
 

@@ -108,8 +108,15 @@ def producer_detail(request, pk):
 
 
 def _producer_location(form):
+    """An address typed today is read on today's boundaries when nothing in it decides
+    (an old address names its district, which does decide)."""
     data = form.cleaned_data
-    return place(data.get("address", ""), province=data.get("province"), commune=data.get("commune"))
+    return place(
+        data.get("address", ""),
+        province=data.get("province"),
+        commune=data.get("commune"),
+        on=timezone.localdate(),
+    )
 
 
 @login_required

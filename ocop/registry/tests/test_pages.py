@@ -127,3 +127,30 @@ def test_search_matches_word_starts_and_ranks_product_names_first(client, record
     # "ong" must begin a word: "Dương" does not match. The honey comes before the products
     # found through their producer's name.
     assert names == ["Mật ong rừng U Minh", "Bánh tráng phơi sương"]
+
+
+@pytest.mark.django_db
+def test_an_address_typed_today_without_a_district_is_read_on_todays_boundaries(client, central):
+    """ "Xã Quang Trung, Tỉnh Cao Bằng" names a new commune and two old ones; typed today it is the
+    new one, while an old address that names its district stays on the old boundaries."""
+    client.force_login(central)
+    client.post(
+        "/manage/producers/new/",
+        {"name": "HTX Quang Trung", "kind": "cooperative", "address": "Xóm 1, Xã Quang Trung, Tỉnh Cao Bằng"},
+    )
+    client.post(
+        "/manage/producers/new/",
+        {
+            "name": "HTX Hưng Đạo",
+            "kind": "cooperative",
+            "address": "Xã Hưng Đạo, Huyện Nguyên Bình, Tỉnh Cao Bằng",
+        },
+    )
+    new, old = Producer.objects.get(name="HTX Quang Trung"), Producer.objects.get(name="HTX Hưng Đạo")
+    assert (new.commune.name, new.commune.era_id, new.historical_commune) == (
+        "Xã Quang Trung",
+        "2025-07",
+        None,
+    )
+    assert (old.historical_commune.name, old.historical_district.name) == ("Xã Hưng Đạo", "Huyện Nguyên Bình")
+    assert old.commune.name == "Xã Tam Kim"
