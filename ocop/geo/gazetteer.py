@@ -180,67 +180,37 @@ class Gazetteer:
         from vietnam_provinces import legacy
 
         gaz = cls()
+
+        def unit(era, level, item, width, province_code=None, district_code=None) -> Unit:
+            code = f"{int(item.code):0{width}d}"
+            kind = str(item.division_type)
+            return Unit(
+                era,
+                level,
+                code,
+                item.name,
+                short_name(item.name, kind),
+                kind,
+                province_code or code,
+                district_code,
+            )
+
         for p in vp.Province.iter_all():
-            code = f"{int(p.code):02d}"
-            gaz.provinces[(CURRENT, code)] = Unit(
-                CURRENT,
-                PROVINCE,
-                code,
-                p.name,
-                short_name(p.name, str(p.division_type)),
-                str(p.division_type),
-                code,
-            )
+            u = unit(CURRENT, PROVINCE, p, 2)
+            gaz.provinces[(CURRENT, u.code)] = u
         for w in vp.Ward.iter_all():
-            code = f"{int(w.code):05d}"
-            pcode = f"{int(w.province_code):02d}"
-            gaz.communes[(CURRENT, code)] = Unit(
-                CURRENT,
-                COMMUNE,
-                code,
-                w.name,
-                short_name(w.name, str(w.division_type)),
-                str(w.division_type),
-                pcode,
-            )
+            u = unit(CURRENT, COMMUNE, w, 5, f"{int(w.province_code):02d}")
+            gaz.communes[(CURRENT, u.code)] = u
         for p in legacy.Province.iter_all():
-            code = f"{int(p.code):02d}"
-            gaz.provinces[(LEGACY, code)] = Unit(
-                LEGACY,
-                PROVINCE,
-                code,
-                p.name,
-                short_name(p.name, str(p.division_type)),
-                str(p.division_type),
-                code,
-            )
+            u = unit(LEGACY, PROVINCE, p, 2)
+            gaz.provinces[(LEGACY, u.code)] = u
         for d in legacy.District.iter_all():
-            code = f"{int(d.code):03d}"
-            pcode = f"{int(d.province_code):02d}"
-            gaz.districts[(LEGACY, code)] = Unit(
-                LEGACY,
-                DISTRICT,
-                code,
-                d.name,
-                short_name(d.name, str(d.division_type)),
-                str(d.division_type),
-                pcode,
-                code,
-            )
+            u = unit(LEGACY, DISTRICT, d, 3, f"{int(d.province_code):02d}", f"{int(d.code):03d}")
+            gaz.districts[(LEGACY, u.code)] = u
         for w in legacy.Ward.iter_all():
-            code = f"{int(w.code):05d}"
-            dcode = f"{int(w.district_code):03d}"
-            pcode = gaz.districts[(LEGACY, dcode)].province_code
-            gaz.communes[(LEGACY, code)] = Unit(
-                LEGACY,
-                COMMUNE,
-                code,
-                w.name,
-                short_name(w.name, str(w.division_type)),
-                str(w.division_type),
-                pcode,
-                dcode,
-            )
+            district = gaz.districts[(LEGACY, f"{int(w.district_code):03d}")]
+            u = unit(LEGACY, COMMUNE, w, 5, district.province_code, district.code)
+            gaz.communes[(LEGACY, u.code)] = u
 
         for old_code, entry in ward_conversion.OLD_TO_NEW.items():
             code = f"{old_code:05d}"

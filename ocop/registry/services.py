@@ -361,65 +361,42 @@ def photo_remove(*, user, photo: ProductPhoto) -> None:
     )
 
 
+# Certifications and intellectual-property rights are records attached to a product: whoever
+# may change the product may add or remove them, and each change is audited on the product.
+ATTACHMENTS = {Certification: "certification", IntellectualProperty: "ip_right"}
+
+
 @transaction.atomic
-def certification_add(*, user, product: Product, data: dict) -> Certification:
+def attachment_add(*, user, product: Product, model: type[Certification | IntellectualProperty], data: dict):
+    """Attach a certification or an intellectual-property right to a product."""
     _require(user, Action.CHANGE, product)
-    certification = Certification(product=product, **data)
-    certification.full_clean()
-    certification.save()
+    attachment = model(product=product, **data)
+    attachment.full_clean()
+    attachment.save()
+    name = ATTACHMENTS[model]
     audit_record(
         actor=user,
-        action="product.certification_add",
+        action=f"product.{name}_add",
         obj=product,
         province_id=product.producer.province_id,
-        certification=snapshot(certification),
+        **{name: snapshot(attachment)},
     )
-    return certification
+    return attachment
 
 
 @transaction.atomic
-def certification_remove(*, user, certification: Certification) -> None:
-    product = certification.product
+def attachment_remove(*, user, attachment: Certification | IntellectualProperty) -> None:
+    product = attachment.product
     _require(user, Action.CHANGE, product)
-    record = snapshot(certification)
-    certification.delete()
+    name = ATTACHMENTS[type(attachment)]
+    record = snapshot(attachment)
+    attachment.delete()
     audit_record(
         actor=user,
-        action="product.certification_remove",
+        action=f"product.{name}_remove",
         obj=product,
         province_id=product.producer.province_id,
-        certification=record,
-    )
-
-
-@transaction.atomic
-def ip_right_add(*, user, product: Product, data: dict) -> IntellectualProperty:
-    _require(user, Action.CHANGE, product)
-    right = IntellectualProperty(product=product, **data)
-    right.full_clean()
-    right.save()
-    audit_record(
-        actor=user,
-        action="product.ip_add",
-        obj=product,
-        province_id=product.producer.province_id,
-        ip_right=snapshot(right),
-    )
-    return right
-
-
-@transaction.atomic
-def ip_right_remove(*, user, right: IntellectualProperty) -> None:
-    product = right.product
-    _require(user, Action.CHANGE, product)
-    record = snapshot(right)
-    right.delete()
-    audit_record(
-        actor=user,
-        action="product.ip_remove",
-        obj=product,
-        province_id=product.producer.province_id,
-        ip_right=record,
+        **{name: record},
     )
 
 

@@ -351,20 +351,12 @@ def recognition_revoke(request, pk):
     return render(request, "registry/revoke_form.html", {"form": form, "recognition": recognition})
 
 
-def _attachment_post(request, pk, form_class, service, success_message):
+def _attachment_post(request, pk, form_class, save, success_message):
     product = _product_for(request, pk, Action.CHANGE)
     form = form_class(request.POST, request.FILES)
     if form.is_valid():
         try:
-            if form_class is forms.PhotoForm:
-                service(
-                    user=request.user,
-                    product=product,
-                    image=form.cleaned_data["image"],
-                    caption=form.cleaned_data["caption"],
-                )
-            else:
-                service(user=request.user, product=product, data=form.cleaned_data)
+            save(product, form.cleaned_data)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -382,7 +374,13 @@ def _attachment_post(request, pk, form_class, service, success_message):
 @require_POST
 def certification_add(request, pk):
     return _attachment_post(
-        request, pk, forms.CertificationForm, services.certification_add, _("Certification added.")
+        request,
+        pk,
+        forms.CertificationForm,
+        lambda product, data: services.attachment_add(
+            user=request.user, product=product, model=Certification, data=data
+        ),
+        _("Certification added."),
     )
 
 
@@ -393,7 +391,9 @@ def ip_right_add(request, pk):
         request,
         pk,
         forms.IntellectualPropertyForm,
-        services.ip_right_add,
+        lambda product, data: services.attachment_add(
+            user=request.user, product=product, model=IntellectualProperty, data=data
+        ),
         _("Intellectual property right added."),
     )
 
@@ -401,29 +401,34 @@ def ip_right_add(request, pk):
 @login_required
 @require_POST
 def photo_add(request, pk):
-    return _attachment_post(request, pk, forms.PhotoForm, services.photo_add, _("Photo added."))
+    return _attachment_post(
+        request,
+        pk,
+        forms.PhotoForm,
+        lambda product, data: services.photo_add(
+            user=request.user, product=product, image=data["image"], caption=data["caption"]
+        ),
+        _("Photo added."),
+    )
+
+
+def _attachment_remove(request, model, pk, success_message):
+    attachment = gate.get_or_404(model.objects.select_related("product"), request.user, Action.CHANGE, pk=pk)
+    services.attachment_remove(user=request.user, attachment=attachment)
+    messages.success(request, success_message)
+    return redirect("registry:product_detail", pk=attachment.product_id)
 
 
 @login_required
 @require_POST
 def certification_remove(request, pk):
-    certification = gate.get_or_404(
-        Certification.objects.select_related("product"), request.user, Action.CHANGE, pk=pk
-    )
-    services.certification_remove(user=request.user, certification=certification)
-    messages.success(request, _("Certification removed."))
-    return redirect("registry:product_detail", pk=certification.product_id)
+    return _attachment_remove(request, Certification, pk, _("Certification removed."))
 
 
 @login_required
 @require_POST
 def ip_right_remove(request, pk):
-    right = gate.get_or_404(
-        IntellectualProperty.objects.select_related("product"), request.user, Action.CHANGE, pk=pk
-    )
-    services.ip_right_remove(user=request.user, right=right)
-    messages.success(request, _("Intellectual property right removed."))
-    return redirect("registry:product_detail", pk=right.product_id)
+    return _attachment_remove(request, IntellectualProperty, pk, _("Intellectual property right removed."))
 
 
 @login_required
