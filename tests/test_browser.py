@@ -28,8 +28,21 @@ FLAGS = [
 ]
 
 
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server, started after the test database exists so that it stops
+    (and closes its connection) before the database is dropped."""
+    return live_server
+
+
 @pytest.fixture
 def browser():
+    """Headless Chromium.
+
+    Known wart: on PostgreSQL one database connection opened while Playwright's event loop is
+    alive outlives the test, so pytest-django warns that it cannot drop the test database;
+    .ci/run drops it WITH (FORCE) afterwards.
+    """
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the sync Playwright API runs an event loop
     from playwright.sync_api import sync_playwright
 
@@ -42,7 +55,7 @@ def browser():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_shopper_sees_the_live_status_in_vietnamese_and_english(live_server, browser, records, officer_b):
+def test_a_shopper_sees_the_live_status_in_vietnamese_and_english(live_server, records, officer_b, browser):
     from datetime import date
 
     from ocop.registry import services
@@ -75,7 +88,7 @@ def test_a_shopper_sees_the_live_status_in_vietnamese_and_english(live_server, b
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_officer_signs_in_and_filters_the_producer_list(live_server, browser, records, officer_a):
+def test_an_officer_signs_in_and_filters_the_producer_list(live_server, records, officer_a, browser):
     page = browser.new_page()
     page.goto(f"{live_server.url}/manage/producers/")
     # Sent to the sign-in page first.
