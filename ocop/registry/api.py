@@ -3,6 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -294,8 +295,6 @@ def _ref(unit):
 
 def _product_set(value: str | None):
     """``148:I.3.c`` (or a bare code, looked up in the newest taxonomy) -> ProductSet."""
-    from django.core.exceptions import ValidationError
-
     if not value:
         return None
     taxonomy, _, code = value.rpartition(":")
@@ -309,8 +308,6 @@ def _product_set(value: str | None):
 
 def _location_from(payload: dict, address: str | None):
     """Units for a producer from its address and optional current codes."""
-    from django.core.exceptions import ValidationError
-
     province_code = payload.pop("province_code", None)
     commune_code = payload.pop("commune_code", None)
     province = commune = None
