@@ -10,6 +10,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 
 from ocop import __version__
+from ocop.criteria.api import router as criteria_router
 from ocop.geo.api import router as geo_router
 from ocop.registry.api import router as registry_router
 
@@ -51,3 +52,4 @@ def not_found(request, exc):
 
 api.add_router("/geo/", geo_router)
 api.add_router("/", registry_router)
+api.add_router("/criteria/", criteria_router)

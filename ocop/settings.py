@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "ocop.accounts",
     "ocop.geo",
     "ocop.registry",
+    "ocop.criteria",
     "ocop.demo",
 ]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("ocop.accounts.urls")),
     path("", include("ocop.registry.urls")),
+    path("", include("ocop.criteria.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
