@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 
 from ocop import __version__
 from ocop.criteria.api import router as criteria_router
+from ocop.monitoring.api import router as monitoring_router
 from ocop.geo.api import router as geo_router
 from ocop.registry.api import router as registry_router
 
@@ -53,3 +54,4 @@ def not_found(request, exc):
 api.add_router("/geo/", geo_router)
 api.add_router("/", registry_router)
 api.add_router("/criteria/", criteria_router)
+api.add_router("/stats/", monitoring_router)

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "ocop.geo",
     "ocop.registry",
     "ocop.criteria",
+    "ocop.monitoring",
     "ocop.demo",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("ocop.accounts.urls")),
     path("", include("ocop.registry.urls")),
     path("", include("ocop.criteria.urls")),
+    path("", include("ocop.monitoring.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
