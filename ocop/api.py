@@ -11,8 +11,9 @@ from ninja import NinjaAPI
 
 from ocop import __version__
 from ocop.criteria.api import router as criteria_router
-from ocop.monitoring.api import router as monitoring_router
 from ocop.geo.api import router as geo_router
+from ocop.jobs.api import router as jobs_router
+from ocop.monitoring.api import router as monitoring_router
 from ocop.registry.api import router as registry_router
 
 api = NinjaAPI(
@@ -55,3 +56,4 @@ api.add_router("/geo/", geo_router)
 api.add_router("/", registry_router)
 api.add_router("/criteria/", criteria_router)
 api.add_router("/stats/", monitoring_router)
+api.add_router("/jobs/", jobs_router)

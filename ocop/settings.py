@@ -99,9 +99,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "axes",
     "ninja",
     "ocop.accounts",
+    "ocop.jobs",
     "ocop.geo",
     "ocop.registry",
     "ocop.criteria",
@@ -222,6 +225,7 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("OCOP_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 OCOP_PHOTO_MAX_BYTES = env_int("OCOP_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
+OCOP_IMPORT_MAX_BYTES = env_int("OCOP_IMPORT_MAX_BYTES", 30 * 1024 * 1024)
 
 # Security. Production defaults are strict; each can be relaxed from the environment behind a proxy.
 SESSION_COOKIE_HTTPONLY = True
@@ -237,6 +241,21 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PROD
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
 if env_bool("OCOP_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Background work. "thread": in the web process, no broker (the embedded default on SQLite);
+# "database": queued in the database and run by `ocop db_worker` processes (PostgreSQL, scales
+# out); "immediate": run inline (tests).
+_TASK_BACKENDS = {
+    "thread": "ocop.jobs.backends.ThreadBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+OCOP_TASKS_BACKEND = (env_str("OCOP_TASKS_BACKEND", "thread") or "thread").strip().lower()
+if OCOP_TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"OCOP_TASKS_BACKEND={OCOP_TASKS_BACKEND!r}: expected one of {', '.join(_TASK_BACKENDS)}"
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[OCOP_TASKS_BACKEND]}}
 
 # Domain settings. Rules the programme may change are settings or data, not constants in code.
 # Certificates are valid 36 months from the decision (QĐ 148; OCOP.md §5.6, confirmed by two sources).

@@ -3,6 +3,7 @@
 import os
 
 os.environ.setdefault("OCOP_ENV", "test")
+os.environ.setdefault("OCOP_TASKS_BACKEND", "immediate")
 os.environ.setdefault("OCOP_DATA_DIR", os.path.join(os.environ.get("TMPDIR", "/tmp"), "ocop-test-data"))
 
 from ocop.settings import *  # noqa: F403

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("ocop.registry.urls")),
     path("", include("ocop.criteria.urls")),
     path("", include("ocop.monitoring.urls")),
+    path("", include("ocop.jobs.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

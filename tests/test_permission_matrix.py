@@ -21,11 +21,14 @@ from tests.permissions.framework import ACTORS, Case, png_bytes
 
 CASES: list[Case] = []
 EXEMPT: dict[str, str] = {}
+SETUPS = []  # each module may add records its cases need: setup(records, users)
 for module_info in pkgutil.iter_modules(permissions.__path__):
     if module_info.name.startswith("cases_"):
         module = importlib.import_module(f"tests.permissions.{module_info.name}")
         CASES.extend(module.CASES)
         EXEMPT.update(getattr(module, "EXEMPT", {}))
+        if hasattr(module, "setup"):
+            SETUPS.append(module.setup)
 
 
 @pytest.fixture
@@ -52,31 +55,27 @@ def world(records, geo, central, officer_a, officer_b, commune_officer_a, counci
         "owner_b": owner_b,
         "anonymous": None,
     }
+    for setup in SETUPS:
+        setup(records, users)
     return records, geo, users
 
 
 def fingerprint() -> dict:
-    """Everything a denied request could have touched, in a comparable form."""
-    labels = [
-        "registry.producer",
-        "registry.product",
-        "registry.recognition",
-        "registry.certification",
-        "registry.intellectualproperty",
-        "registry.productphoto",
-        "registry.producermember",
-        "accounts.apitoken",
-        "accounts.auditevent",
-        "accounts.grant",
+    """Everything a denied request could have touched, in a comparable form: every table of
+    the platform's own apps except the reference geography."""
+    models = [
+        model
+        for model in apps.get_models()
+        if model.__module__.startswith("ocop.") and model._meta.app_label != "geo"
     ]
-    return {label: sorted(map(repr, apps.get_model(label).objects.values_list())) for label in labels}
+    return {model._meta.label: sorted(map(repr, model.objects.values_list())) for model in models}
 
 
 def _call(client, case: Case, records, geo):
     url = case.url(records)
     data = case.data(records, geo) if case.data else None
     method = getattr(client, case.method)
-    if case.json and data is not None:
+    if case.json and data is not None and not case.extra.get("multipart"):
         return method(url, data=data, content_type="application/json")
     if case.method == "get":
         return method(url)

@@ -45,7 +45,9 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
         "registry.intellectualproperty": frozenset({VIEW, ADD, CHANGE, DELETE}),
         "registry.recognition": frozenset({VIEW}),
     },
+    # Applies through a model's ``owner`` path: producers' staff, and anyone's own jobs.
     Role.PRODUCER: {
+        "jobs.job": frozenset({VIEW}),
         "registry.producer": frozenset({VIEW, CHANGE}),
         "registry.product": frozenset({VIEW, ADD, CHANGE}),
         "registry.productphoto": frozenset({VIEW, ADD, CHANGE, DELETE}),
@@ -66,6 +68,7 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
         "geo.province": frozenset({VIEW}),
         "geo.commune": frozenset({VIEW}),
         "geo.district": frozenset({VIEW}),
+        "criteria.criteriaset": frozenset({VIEW}),  # published criteria sets are public law
     },
 }
 

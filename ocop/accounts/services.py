@@ -24,13 +24,22 @@ def diff(before: dict, after: dict) -> dict:
 
 
 def audit_record(
-    *, actor, action: str, obj: models.Model, province_id: int | None = None, **data
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    province_id: int | None = None,
+    **data,
 ) -> AuditEvent:
+    """Record what someone did. ``obj`` is the row acted on; work on no single row (an import of
+    a file) names its ``object_type`` and ``object_id`` instead."""
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
+        object_type=obj._meta.label_lower if obj is not None else object_type,
+        object_id=str(obj.pk) if obj is not None else object_id[:40],
         province_id=province_id,
         data=data,
     )

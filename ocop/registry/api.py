@@ -2,12 +2,14 @@
 
 from datetime import date
 from decimal import Decimal
+from uuid import UUID
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from ocop.accounts import gate
@@ -16,6 +18,9 @@ from ocop.accounts.choices import Action
 from ocop.geo.gazetteer import CURRENT
 from ocop.geo.models import Commune, Province
 from ocop.geo.services import LocationError, place
+from ocop.jobs.api import JobOut
+from ocop.jobs.models import Job
+from ocop.jobs.services import job_start
 
 from . import selectors, services
 from .choices import LegalForm, ProducerType, ProductGroup, RecognitionLevel
@@ -481,3 +486,93 @@ def list_taxonomies(request):
 @router.get("/taxonomies/{code}", response={200: TaxonomyOut, **READ_ERRORS}, auth=ANYONE)
 def get_taxonomy(request, code: str):
     return get_object_or_404(Taxonomy.objects.prefetch_related("product_sets"), code=code)
+
+
+# ---------------------------------------------------------------------------------------------
+# Imports and exports (background jobs; poll /api/v1/jobs/{id})
+# ---------------------------------------------------------------------------------------------
+
+
+class ExportIn(Schema):
+    format: str = Field("xlsx", pattern="^(xlsx|csv)$")
+    language: str = Field("vi", pattern="^(vi|en)$")
+    province: str = Field("", description="Current province code")
+    commune: str = ""
+    group: ProductGroup | None = None
+    stars: int | None = Field(None, ge=1, le=5)
+    status: str = Field("", pattern="^(|valid|expired|revoked|never)$")
+    producer_kind: ProducerType | None = None
+
+
+def _may_import(user) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    if not (gate.can(user, Action.PLACE, Commune) or gate.can(user, Action.PLACE, Province)):
+        raise PermissionDenied
+
+
+@router.post(
+    "/imports", response={202: JobOut, **WRITE_ERRORS}, auth=SIGNED_IN, summary="Check (and import) a list"
+)
+def create_import(
+    request,
+    file: UploadedFile = File(..., description=".xlsx, .xls, .ods or .csv"),
+    dry_run: bool = Form(True, description="Only check; confirm later with /imports/{id}/confirm"),
+    province: str = Form("", description="Province of addresses that do not name one"),
+):
+    """Starts a background job that checks the list (and writes it, when ``dry_run`` is false and
+    it has no problem). Poll the job: its ``result`` is the report, problems by row and column."""
+    _may_import(request.user)
+    if file.size > settings.OCOP_IMPORT_MAX_BYTES:
+        raise ValidationError(
+            {"file": [f"The file is larger than {settings.OCOP_IMPORT_MAX_BYTES // 1_048_576} MB."]}
+        )
+    job = job_start(
+        kind="registry.import",
+        owner=request.user,
+        params={
+            "dry_run": dry_run,
+            "file_name": file.name,
+            "default_province": province,
+            "language": getattr(request, "LANGUAGE_CODE", "vi"),
+        },
+        input_file=file,
+        input_name=file.name,
+    )
+    return Status(202, Job.objects.get(pk=job.pk))
+
+
+@router.post("/imports/{job_id}/confirm", response={202: JobOut, **WRITE_ERRORS}, auth=SIGNED_IN)
+def confirm_import(request, job_id: UUID):
+    checked = gate.get_or_404(Job.objects.all(), request.user, Action.VIEW, pk=job_id, kind="registry.import")
+    if checked.result.get("status") != "checked" or not checked.params.get("dry_run"):
+        raise ValidationError({"job": ["Only a checked list without problems can be imported."]})
+    job = job_start(
+        kind="registry.import",
+        owner=request.user,
+        params={**checked.params, "dry_run": False, "checked_job": str(checked.pk)},
+        input_file=checked.input_file,
+        input_name=checked.params.get("file_name", "list"),
+    )
+    return Status(202, Job.objects.get(pk=job.pk))
+
+
+@router.post(
+    "/exports", response={202: JobOut, **WRITE_ERRORS}, auth=SIGNED_IN, summary="Export the registry"
+)
+def create_export(request, payload: ExportIn):
+    """Exports the products you manage that match the filters; download the file from the job."""
+    data = payload.dict()
+    fmt, language = data.pop("format"), data.pop("language")
+    filters = {k: v for k, v in data.items() if v not in (None, "")}
+    job = job_start(
+        kind="registry.export",
+        owner=request.user,
+        params={
+            "filters": filters,
+            "format": fmt,
+            "language": language,
+            "slug": filters.get("province") or "registry",
+        },
+    )
+    return Status(202, Job.objects.get(pk=job.pk))

@@ -16,4 +16,8 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Registry")
 
     def ready(self):
+        from ocop.jobs.services import register
+
         post_migrate.connect(_load_reference, sender=self, dispatch_uid="ocop.registry.reference")
+        register("registry.import", "ocop.registry.tasks.import_list", _("Import of a registry list"))
+        register("registry.export", "ocop.registry.tasks.export_list", _("Export of the registry"))

@@ -1,6 +1,7 @@
 """Forms for the officer and producer pages. They parse input; the services decide."""
 
 from django import forms
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -236,3 +237,32 @@ class ProducerFilterForm(forms.Form):
         self.fields["province"].choices = [("", _("All provinces"))] + [
             (p.code, p.name) for p in provinces or []
         ]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("List file"), help_text=_(".xlsx, .xls, .ods or .csv"))
+    province = forms.ModelChoiceField(
+        queryset=Province.objects.none(),
+        required=False,
+        label=_("Province of the addresses"),
+        help_text=_("For lists whose addresses do not name their province."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        provinces = placeable_provinces(user)
+        self.fields["province"].queryset = provinces
+        if provinces.count() == 1:
+            self.initial["province"] = provinces.get().pk
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.OCOP_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is %(size)s MB; the limit is %(limit)s MB.")
+                % {
+                    "size": round(upload.size / 1_048_576, 1),
+                    "limit": round(settings.OCOP_IMPORT_MAX_BYTES / 1_048_576),
+                }
+            )
+        return upload

@@ -18,6 +18,8 @@ from ocop.accounts import gate
 from ocop.accounts.choices import Action
 from ocop.geo.models import Commune, Province
 from ocop.geo.services import LocationError, place
+from ocop.jobs.models import Job
+from ocop.jobs.services import job_start
 
 from . import forms, selectors, services
 from .models import Certification, IntellectualProperty, Producer, Product, ProductPhoto, Recognition
@@ -441,6 +443,83 @@ def photo_remove(request, pk):
     services.photo_remove(user=request.user, photo=photo)
     messages.success(request, _("Photo removed."))
     return redirect("registry:product_detail", pk=product_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Importing and exporting lists (background jobs)
+# ---------------------------------------------------------------------------------------------
+
+
+def _can_import(user) -> bool:
+    return gate.can(user, Action.PLACE, Commune) or gate.can(user, Action.PLACE, Province)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_start(request):
+    if not _can_import(request.user):
+        return render(request, "403.html", status=403)
+    form = forms.ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        province = form.cleaned_data["province"]
+        job = job_start(
+            kind="registry.import",
+            owner=request.user,
+            params={
+                "dry_run": True,
+                "file_name": upload.name,
+                "default_province": province.name if province else "",
+                "language": request.LANGUAGE_CODE,
+            },
+            input_file=upload,
+            input_name=upload.name,
+        )
+        return redirect("jobs:detail", pk=job.pk)
+    return render(request, "registry/import_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def import_confirm(request, pk):
+    checked = gate.get_or_404(Job.objects.all(), request.user, Action.VIEW, pk=pk, kind="registry.import")
+    if checked.result.get("status") != "checked" or not checked.params.get("dry_run"):
+        messages.error(request, _("Only a checked list without problems can be imported."))
+        return redirect("jobs:detail", pk=checked.pk)
+    job = job_start(
+        kind="registry.import",
+        owner=request.user,
+        params={**checked.params, "dry_run": False, "checked_job": str(checked.pk)},
+        input_file=checked.input_file,
+        input_name=checked.params.get("file_name", "list"),
+    )
+    return redirect("jobs:detail", pk=job.pk)
+
+
+@login_required
+@require_POST
+def product_export(request):
+    """Export the managed products matching the list's filters, as .xlsx or .csv, in the background."""
+    form = forms.ProductFilterForm(request.POST, provinces=Province.objects.current())
+    data = {}
+    if form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v not in ("", None)}
+    fmt = "csv" if request.POST.get("format") == "csv" else "xlsx"
+    scope = (
+        Province.objects.current().filter(code=data.get("province")).values_list("name", flat=True).first()
+    )
+    job = job_start(
+        kind="registry.export",
+        owner=request.user,
+        params={
+            "filters": data,
+            "format": fmt,
+            "language": request.LANGUAGE_CODE,
+            "scope": scope or _("your records"),
+            "slug": data.get("province") or "registry",
+        },
+    )
+    return redirect("jobs:detail", pk=job.pk)
 
 
 # ---------------------------------------------------------------------------------------------
