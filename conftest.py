@@ -37,6 +37,15 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture
+def client():
+    """The test client as an English-speaking browser, so tests read messages in English;
+    tests of Vietnamese pages make their own client with HTTP_ACCEPT_LANGUAGE="vi"."""
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
 @pytest.fixture(autouse=True)
 def _english_messages():
     """Services speak the active language; tests read their messages in English. Pages set their

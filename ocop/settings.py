@@ -261,6 +261,11 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[OCOP_TASKS_BACKEND]}}
 # Certificates are valid 36 months from the decision (QĐ 148; OCOP.md §5.6, confirmed by two sources).
 OCOP_RECOGNITION_VALIDITY_MONTHS = env_int("OCOP_RECOGNITION_VALIDITY_MONTHS", 36)
 OCOP_PAGE_SIZE = env_int("OCOP_PAGE_SIZE", 50)
+# Criteria set files (YAML): the sets shipped with the platform, plus any directories listed
+# here (colon-separated), so the central office can add sets without a code change.
+OCOP_CRITERIA_DIRS = [PACKAGE_DIR / "criteria" / "data" / "sets"] + [
+    Path(p) for p in (env_str("OCOP_CRITERIA_DIRS") or "").split(":") if p.strip()
+]
 
 LOGGING = {
     "version": 1,

@@ -1,3 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "monitoring"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("manage/stats/", views.stats, name="stats"),
+]

@@ -99,7 +99,7 @@ def test_the_export_has_the_provinces_columns_under_a_title():
     _rich_registry()
     content = exporting.write_xlsx(exporting.export_queryset(Product.objects.all()), scope="Tỉnh Vĩnh Long")
     rows = CalamineWorkbook.from_filelike(__import__("io").BytesIO(content)).get_sheet_by_index(0).to_python()
-    assert rows[0][0].startswith("LIST OF OCOP PRODUCTS — Tỉnh Vĩnh Long — exported")
+    assert rows[0][0].startswith("DANH SÁCH SẢN PHẨM OCOP — Tỉnh Vĩnh Long — xuất ngày")
     assert rows[2][:8] == [
         "STT",
         "Tên sản phẩm",

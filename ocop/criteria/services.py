@@ -1,0 +1,252 @@
+"""Loading criteria sets: from the data directories after ``migrate``, and uploaded by the central office.
+
+Both go through :func:`criteria_set_install`, which validates with the same loader as everything
+else (:mod:`ocop.criteria.schema`), then creates the set, corrects it in place while nothing
+depends on it, or — once it is locked — adds a new version that supersedes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ocop.accounts import gate
+from ocop.accounts.choices import Action
+from ocop.accounts.services import audit_record
+from ocop.registry.models import ProductSet
+
+from . import schema
+from .choices import CriteriaSetStatus
+from .models import CriteriaSet
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_DIR = schema.DEFAULT_DIR
+REFERENCE_NAME = "criteria_sets"
+
+CREATED, UPDATED, SUPERSEDED, UNCHANGED = "created", "updated", "superseded", "unchanged"
+
+
+def criteria_dirs() -> list[Path]:
+    """Where criteria set files are read from: ``settings.OCOP_CRITERIA_DIRS`` (a list of
+    directories), by default the package's ``data/sets``."""
+    dirs = getattr(settings, "OCOP_CRITERIA_DIRS", None) or [DEFAULT_DIR]
+    return [Path(d) for d in dirs]
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What loading one file did: created, updated (in place), superseded (new version), unchanged."""
+
+    action: str
+    criteria_set: CriteriaSet
+    previous: CriteriaSet | None = None
+    locked_by: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        row = self.criteria_set
+        if self.action == SUPERSEDED:
+            return (
+                f"criteria set {row.code} v{self.previous.version} is locked "
+                f"({', '.join(self.locked_by)}): loaded the changed file as v{row.version}, which supersedes it"
+            )
+        return f"criteria set {row.code} v{row.version}: {self.action}"
+
+
+def _fields(
+    data: schema.CriteriaSet, product_set: ProductSet, raw: dict, source_file: str, text: str
+) -> dict:
+    return {
+        "decision": data.decision,
+        "name_vi": data.name_vi,
+        "legal_basis": data.legal_basis,
+        "effective_from": data.effective_from,
+        "effective_until": data.effective_until,
+        "product_set": product_set,
+        "aliases": list(data.aliases),
+        "confidence": data.confidence,
+        "markers_cap_stars": data.markers_cap_stars,
+        "status": data.status,
+        "definition": raw,
+        "source_file": source_file,
+        "source_hash": content_hash(text),
+        "source_text": text,
+    }
+
+
+def _history_entry(text: str, source_file: str, user) -> dict:
+    return {
+        "hash": content_hash(text),
+        "file": source_file,
+        "at": timezone.now().isoformat(timespec="seconds"),
+        "by": user.pk if getattr(user, "is_authenticated", False) else None,
+    }
+
+
+def _check_codes(data: schema.CriteriaSet) -> None:
+    """A code or alias names one set: it may not be another current set's code or alias."""
+    mine = {data.code, *data.aliases}
+    for row in CriteriaSet.objects.current().exclude(code=data.code).only("code", "aliases"):
+        clash = mine & {row.code, *row.aliases}
+        if clash:
+            raise ValidationError(
+                {
+                    "code": [
+                        _("Code %(code)s is already used by criteria set %(other)s.")
+                        % {"code": ", ".join(sorted(clash)), "other": row.code}
+                    ]
+                }
+            )
+
+
+@transaction.atomic
+def criteria_set_install(*, text: str, source_file: str, user=None) -> Outcome:
+    """Validate a criteria set file's text and load it.
+
+    Creates the set; or, when its code exists, corrects the current version in place if nothing
+    depends on it, else adds a new version that supersedes it. Raises
+    :class:`schema.CriteriaSetError` for an invalid file and ``ValidationError`` when the product
+    set is unknown or a code is taken.
+    """
+    raw = schema.plain(schema.read_yaml(text, source=source_file))
+    data = schema.parse_set(raw, source=source_file)
+    product_set = ProductSet.objects.filter(taxonomy_id=data.taxonomy, code=data.product_set).first()
+    if product_set is None:
+        raise ValidationError(
+            {
+                "product_set": [
+                    _("No product set %(code)s in taxonomy %(taxonomy)s.")
+                    % {"code": data.product_set, "taxonomy": data.taxonomy}
+                ]
+            }
+        )
+    _check_codes(data)
+    fields = _fields(data, product_set, raw, source_file, text)
+    current = CriteriaSet.objects.select_for_update().filter(code=data.code, is_current=True).first()
+    if current is None:
+        latest = CriteriaSet.objects.filter(code=data.code).order_by("-version").first()
+        row = CriteriaSet.objects.create(
+            code=data.code,
+            version=(latest.version + 1) if latest else 1,
+            history=[_history_entry(text, source_file, user)],
+            **fields,
+        )
+        outcome = Outcome(CREATED, row)
+    elif current.source_hash == fields["source_hash"]:
+        return Outcome(UNCHANGED, current)
+    else:
+        if current.status == CriteriaSetStatus.PUBLISHED and data.status == CriteriaSetStatus.DRAFT:
+            raise ValidationError(
+                {
+                    "status": [
+                        _("Criteria set %(code)s is published: a correction must be published too.")
+                        % {"code": data.code}
+                    ]
+                }
+            )
+        locked_by = tuple(current.locked_by())
+        if locked_by:
+            CriteriaSet.objects.filter(pk=current.pk).update(is_current=False)
+            row = CriteriaSet.objects.create(
+                code=data.code,
+                version=current.version + 1,
+                history=[_history_entry(text, source_file, user)],
+                **fields,
+            )
+            current.is_current, current.superseded_by = False, row
+            current.save(update_fields=["is_current", "superseded_by", "updated_at"])
+            outcome = Outcome(SUPERSEDED, row, previous=current, locked_by=locked_by)
+        else:
+            for name, value in fields.items():
+                setattr(current, name, value)
+            current.history = [*current.history, _history_entry(text, source_file, user)]
+            current.save()
+            outcome = Outcome(UPDATED, current)
+    if user is not None:
+        audit_record(
+            actor=user,
+            action=f"criteria_set.{outcome.action}",
+            obj=outcome.criteria_set,
+            code=data.code,
+            version=outcome.criteria_set.version,
+            source_file=source_file,
+            source_hash=fields["source_hash"],
+            supersedes=outcome.previous.pk if outcome.previous else None,
+        )
+    return outcome
+
+
+def criteria_set_upload(*, user, source_file: str, content: bytes) -> Outcome:
+    """The central office loads a criteria set file (new, or a correction)."""
+    if not gate.may_create(user, CriteriaSet) or not gate.can(user, Action.CHANGE, CriteriaSet):
+        raise PermissionDenied
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise schema.CriteriaSetError(source_file, [("", "the file is not UTF-8 text")]) from None
+    return criteria_set_install(text=text, source_file=source_file, user=user)
+
+
+@transaction.atomic
+def criteria_set_mark_used(*, criteria_set: CriteriaSet) -> CriteriaSet:
+    """Record that scores depend on this version (called by whatever records scores)."""
+    if criteria_set.status != CriteriaSetStatus.PUBLISHED:
+        raise ValidationError(_("Only a published criteria set can be used for scores."))
+    CriteriaSet.objects.filter(pk=criteria_set.pk).update(used=True, updated_at=timezone.now())
+    criteria_set.refresh_from_db()
+    return criteria_set
+
+
+def _files(dirs: list[Path]) -> list[Path]:
+    files = []
+    for directory in dirs:
+        if not directory.is_dir():
+            raise ImproperlyConfigured(f"OCOP_CRITERIA_DIRS: {directory} is not a directory")
+        files.extend(sorted(directory.glob("*.yaml")))
+    return files
+
+
+def criteria_sets_sync(*, force: bool = False, dirs: list[Path] | None = None) -> list[Outcome]:
+    """Load every ``*.yaml`` of the criteria directories, unless this exact collection is loaded.
+
+    A file whose content some version of its set already held is skipped, so a correction
+    uploaded by the central office is not undone by the file it corrected. Raises
+    :class:`schema.CriteriaSetError` (naming the file and path) for an invalid file.
+    """
+    from ocop.geo.models import ReferenceDataset
+
+    files = _files(dirs or criteria_dirs())
+    texts = {path: path.read_text(encoding="utf-8") for path in files}
+    stamp = hashlib.sha256(
+        "\n".join(f"{path.resolve()}:{content_hash(text)}" for path, text in texts.items()).encode()
+    ).hexdigest()[:32]
+    loaded = ReferenceDataset.objects.filter(name=REFERENCE_NAME).values_list("version", flat=True).first()
+    if loaded == stamp and not force:
+        return []
+    outcomes = []
+    for path, text in texts.items():
+        data = schema.load_text(text, source=path.name)
+        digest = content_hash(text)
+        held = CriteriaSet.objects.filter(code=data.code).values_list("history", flat=True)
+        if any(entry.get("hash") == digest for history in held for entry in history):
+            continue
+        try:
+            outcome = criteria_set_install(text=text, source_file=path.name, user=None)
+        except ValidationError as exc:
+            raise ImproperlyConfigured(f"{path.name}: {'; '.join(exc.messages)}") from None
+        logger.info("%s (from %s)", outcome.describe(), path)
+        outcomes.append(outcome)
+    ReferenceDataset.objects.update_or_create(name=REFERENCE_NAME, defaults={"version": stamp})
+    return outcomes

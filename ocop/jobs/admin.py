@@ -1,0 +1,27 @@
+from django.contrib import admin
+
+from ocop.admin_site import CentralOnly, ReadOnly
+
+from .models import Job
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["created_at", "kind", "owner", "status", "done", "total", "finished_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["owner__username"]
+    list_select_related = ["owner"]
+
+
+def _central_task_results_admin():
+    # django-tasks-db registers its queue with Django's default permissions; put it behind the
+    # same gate as everything else (the central office may inspect and clear the queue).
+    from django_tasks_db.admin import DBTaskResultAdmin
+    from django_tasks_db.models import DBTaskResult
+
+    if admin.site.is_registered(DBTaskResult):
+        admin.site.unregister(DBTaskResult)
+    admin.site.register(DBTaskResult, type("DBTaskResultAdmin", (CentralOnly, DBTaskResultAdmin), {}))
+
+
+_central_task_results_admin()
