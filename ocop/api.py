@@ -11,10 +11,13 @@ from ninja import NinjaAPI
 
 from ocop import __version__
 from ocop.criteria.api import router as criteria_router
+from ocop.evaluation.api import router as evaluation_router
 from ocop.geo.api import router as geo_router
 from ocop.jobs.api import router as jobs_router
+from ocop.market.api import router as market_router
 from ocop.monitoring.api import router as monitoring_router
 from ocop.registry.api import router as registry_router
+from ocop.trace.api import router as trace_router
 
 api = NinjaAPI(
     title="OCOP platform API",
@@ -55,5 +58,8 @@ def not_found(request, exc):
 api.add_router("/geo/", geo_router)
 api.add_router("/", registry_router)
 api.add_router("/criteria/", criteria_router)
+api.add_router("/evaluation/", evaluation_router)
+api.add_router("/trace/", trace_router)
+api.add_router("/market/", market_router)
 api.add_router("/stats/", monitoring_router)
 api.add_router("/jobs/", jobs_router)

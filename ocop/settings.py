@@ -108,6 +108,9 @@ INSTALLED_APPS = [
     "ocop.geo",
     "ocop.registry",
     "ocop.criteria",
+    "ocop.evaluation",
+    "ocop.trace",
+    "ocop.market",
     "ocop.monitoring",
     "ocop.demo",
 ]

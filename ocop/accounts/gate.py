@@ -73,6 +73,18 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
 }
 
 
+def extend_policy(entries: dict[str, dict[str, set[str] | frozenset[str]]]) -> None:
+    """Let an app declare what each role may do to its models, from its AppConfig.ready():
+    ``extend_policy({Role.PROVINCE_OFFICER: {"evaluation.dossier": {VIEW, CHANGE}}})``.
+    An app may only add entries for its own models; it never widens another app's."""
+    for role, models in entries.items():
+        table = POLICY.setdefault(role, {})
+        for label, actions in models.items():
+            if label in table and table[label] != frozenset(actions):
+                raise ImproperlyConfigured(f"policy for {role} on {label} is declared twice")
+            table[label] = frozenset(actions)
+
+
 def allowed(role: str, label: str, action: str) -> bool:
     table = POLICY.get(role, {})
     return action in table.get("*", ()) or action in table.get(label, ())

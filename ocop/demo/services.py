@@ -10,6 +10,7 @@ transaction together with a marker row, so it is either there completely or not 
 from __future__ import annotations
 
 import contextlib
+import importlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -102,11 +103,32 @@ def demo_build(*, seed: int = DEFAULT_SEED, scale: float = 1.0, today: date | No
         Certification.objects.bulk_create(plan.certifications, batch_size=BATCH)
         IntellectualProperty.objects.bulk_create(plan.ip_rights, batch_size=BATCH)
         accounts = _create_accounts(plan)
+        plan.summary["extensions"] = _populate_extensions(seed=seed, scale=scale, today=today)
         ReferenceDataset.objects.create(
             name=DATASET, version=f"seed={seed} scale={scale:g} on {today.isoformat()}"
         )
     plan.summary["accounts"] = accounts
     return plan.summary
+
+
+# Apps that add their own demo records on top of the registry (dossiers and councils, batches
+# and events, points of sale, targets...): each has a module ``demo`` with
+# ``populate(*, seed, scale, today) -> dict`` of printable figures ({"Vietnamese / English": n}).
+EXTENSIONS = ["evaluation", "trace", "market", "monitoring"]
+
+
+def _populate_extensions(*, seed: int, scale: float, today: date) -> dict:
+    figures = {}
+    for app in EXTENSIONS:
+        path = f"ocop.{app}.demo"
+        try:
+            module = importlib.import_module(path)
+        except ModuleNotFoundError as exc:
+            if exc.name in (path, f"ocop.{app}"):
+                continue
+            raise
+        figures[app] = module.populate(seed=seed, scale=scale, today=today)
+    return figures
 
 
 # username, role, what it is granted

@@ -163,6 +163,9 @@ class Command(BaseCommand):
         )
         if series:
             write(f"  Sản phẩm còn hiệu lực theo thời gian / Valid products over time: {series}")
+        for figures in s.get("extensions", {}).values():
+            for label, value in figures.items():
+                write(f"  {label}: {value:,}" if isinstance(value, int) else f"  {label}: {value}")
 
     def _print_logins(self, url: str, *, serving: bool) -> None:
         write = self.stdout.write
