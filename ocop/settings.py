@@ -260,6 +260,20 @@ if OCOP_TASKS_BACKEND not in _TASK_BACKENDS:
     )
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[OCOP_TASKS_BACKEND]}}
 
+# E-mail (notices of expiry, council invitations): SMTP in production, printed to the console
+# in development, kept in memory by the tests.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "OCOP <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 # Domain settings. Rules the programme may change are settings or data, not constants in code.
 # Certificates are valid 36 months from the decision (QĐ 148; OCOP.md §5.6, confirmed by two sources).
 OCOP_RECOGNITION_VALIDITY_MONTHS = env_int("OCOP_RECOGNITION_VALIDITY_MONTHS", 36)
