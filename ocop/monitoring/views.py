@@ -33,7 +33,7 @@ def _cells(entry: dict, link: dict | None) -> list[dict]:
     def cell(value, **filters):
         url = None
         if link is not None and value:
-            url = f"{product_list}?{urlencode({**link, 'status': 'valid', **filters})}"
+            url = f"{product_list}?{urlencode({**link, 'min_stars': 3, **filters})}"
         return {"value": value, "url": url}
 
     return [
@@ -73,15 +73,23 @@ def _table(result: dict, *, as_of: date, boundaries: str, reach: set[str] | None
         total = {"code": "", "name": _("Total"), "cells": _cells(result, total_link)}
     else:
         unit_label = _("Commune")
+        province_filters = province_link(result["province"]["code"])
         for entry in result.get("communes", []):
             commune = entry["commune"]
+            # The product list filters by current commune: only current boundaries link.
+            link = (
+                {**province_filters, "commune": commune["code"]}
+                if province_filters is not None
+                and commune["code"]
+                and boundaries == selectors.CURRENT_BOUNDARIES
+                else None
+            )
             rows.append(
                 {
                     "code": commune["code"] or "",
                     "name": commune["name"] or _("(commune not recorded)"),
                     "url": None,
-                    # The product list has no commune filter yet: commune figures link nowhere.
-                    "cells": _cells(entry, None),
+                    "cells": _cells(entry, link),
                 }
             )
         total = {

@@ -217,6 +217,15 @@ class ProductFilterForm(forms.Form):
     producer_kind = forms.ChoiceField(
         label=_("Producer type"), required=False, choices=[("", _("All types")), *ProducerType.choices]
     )
+    # Set by links from the statistics (no control of their own on the list).
+    min_stars = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[(n, n) for n in range(1, 6)],
+        widget=forms.HiddenInput,
+    )
+    commune = forms.CharField(required=False, max_length=5, widget=forms.HiddenInput)
 
     def __init__(self, *args, provinces=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -37,7 +37,8 @@ class ProductFilters:
     province: str = ""  # current province code
     commune: str = ""  # current commune code
     group: str = ""
-    stars: int | None = None
+    stars: int | None = None  # stars of the recognition in force (the latest valid one)
+    min_stars: int | None = None  # at least these stars, same reading
     status: str = ""  # one of LIST_STATUSES
     producer_kind: str = ""
     producer: int | None = None
@@ -107,8 +108,15 @@ def filter_products(queryset: QuerySet, filters: ProductFilters, *, day: date | 
     if filters.producer:
         queryset = queryset.filter(producer_id=filters.producer)
     valid = Recognition.objects.valid_on(day)
-    if filters.stars:
-        queryset = queryset.filter(pk__in=valid.filter(stars=filters.stars).values("product_id"))
+    if filters.stars or filters.min_stars:
+        # A product's stars are those of its latest valid recognition, as the statistics count
+        # them (a re-rating recorded without superseding must not list it under both ratings).
+        latest_valid = valid.filter(product=OuterRef("pk")).order_by("-recognised_on", "-pk")
+        queryset = queryset.annotate(current_stars=Subquery(latest_valid.values("stars")[:1]))
+        if filters.stars:
+            queryset = queryset.filter(current_stars=filters.stars)
+        if filters.min_stars:
+            queryset = queryset.filter(current_stars__gte=filters.min_stars)
     if filters.status:
         started = Recognition.objects.filter(product=OuterRef("pk"), recognised_on__lte=day).order_by(
             "-recognised_on", "-pk"

@@ -82,9 +82,9 @@ def test_the_country_table_for_the_central_office_links_every_figure(en_client, 
         "2", "1", "0", "1", "0",
     ]  # fmt: skip
     assert tay_ninh[1][1].startswith("?") and "province=80" in tay_ninh[1][1]  # drill down
-    assert tay_ninh[4][1] == "/manage/products/?province=80&status=valid&stars=4"
-    assert tay_ninh[8][1] == "/manage/products/?province=80&status=valid&group=herbal"
-    assert tay_ninh[15][1] == "/manage/products/?province=80&status=valid&producer_kind=enterprise"
+    assert tay_ninh[4][1] == "/manage/products/?province=80&min_stars=3&stars=4"
+    assert tay_ninh[8][1] == "/manage/products/?province=80&min_stars=3&group=herbal"
+    assert tay_ninh[15][1] == "/manage/products/?province=80&min_stars=3&producer_kind=enterprise"
     assert tay_ninh[3][1] is None  # no link behind a zero
     (total,) = rows["tfoot"]
     assert [text for text, _ in total][2:] == [
@@ -104,18 +104,16 @@ def test_the_country_table_for_the_central_office_links_every_figure(en_client, 
         "2",
         "0",
     ]
-    assert total[2][1] == "/manage/products/?status=valid"
+    assert total[2][1] == "/manage/products/?min_stars=3"
 
     # The star links lead to exactly the products the figures count.
     listed = {column: _listed(en_client, tay_ninh[column][1]) for column in (2, 4, 5, 8, 15)}
-    herbal, one_star = more.products.get(group="herbal"), more.products.get(group="food")
+    herbal = more.products.get(group="herbal")
     assert listed[4] == {records.p_recognised.pk}
     assert listed[5] == listed[8] == {herbal.pk}
-    # The list has no "3 stars or more" filter: beyond the figure, it shows the 1★ product too
-    # (the page says so).
-    assert listed[2] == listed[4] | listed[5] | {one_star.pk}
-    assert listed[15] == {herbal.pk, one_star.pk}
-    assert "including any rated 1 or 2 stars" in response.content.decode()
+    # Exactly what the figures count: the 1★ product is not among them.
+    assert listed[2] == listed[4] | listed[5]
+    assert listed[15] == {herbal.pk}
 
 
 @pytest.mark.django_db
@@ -142,7 +140,7 @@ def test_others_see_the_figures_without_links(en_client, request, more, actor):
 
 
 @pytest.mark.django_db
-def test_a_province_shows_its_communes_with_a_linked_total(en_client, central, more, geo):
+def test_a_province_shows_its_communes_with_a_linked_total(en_client, central, records, more, geo):
     en_client.force_login(central)
     response = en_client.get("/manage/stats/?province=T%C3%A2y+Ninh")
     rows = table(response)
@@ -152,7 +150,11 @@ def test_a_province_shows_its_communes_with_a_linked_total(en_client, central, m
     assert len(rows["tbody"]) == Commune.objects.filter(province=geo.province_a).count()
     by_code = {row[0][0]: row for row in rows["tbody"]}
     assert by_code[geo.a1.code][2][0] == "1" and by_code[geo.a2.code][2][0] == "1"
-    assert all(href is None for row in rows["tbody"] for _, href in row[2:])  # no commune filter yet
+    # Commune figures link to the product list filtered by commune, to exactly the products counted.
+    a1_link = by_code[geo.a1.code][2][1]
+    assert a1_link == f"/manage/products/?province=80&commune={geo.a1.code}&min_stars=3"
+    assert _listed(en_client, a1_link) == {records.p_recognised.pk}
+    assert by_code[geo.a1.code][3][1] is None  # zero 3-star products: no link
     total = rows["tfoot"][0]
     assert (
         total[0][0] == "80"
@@ -160,11 +162,10 @@ def test_a_province_shows_its_communes_with_a_linked_total(en_client, central, m
         and total[2]
         == (
             "2",
-            "/manage/products/?province=80&status=valid",
+            "/manage/products/?province=80&min_stars=3",
         )
     )
     page = response.content.decode()
-    assert "Commune figures do not link yet" in page
     assert 'href="?as_of=' in page  # back to the whole country
     assert "/api/v1/stats/?as_of=" in page and "by=commune" in page
 
