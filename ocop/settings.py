@@ -64,6 +64,10 @@ DATA_DIR = Path(
 )
 MEDIA_ROOT = Path(env_str("OCOP_MEDIA_DIR") or DATA_DIR / "media")
 STATIC_ROOT = Path(env_str("OCOP_STATIC_DIR") or DATA_DIR / "static")
+# Files only their owners and officers may read (dossier evidence, certificates, imported lists,
+# exports): never under MEDIA_ROOT, never served by the web server; views stream them through
+# the permission gate.
+PRIVATE_ROOT = Path(env_str("OCOP_PRIVATE_DIR") or DATA_DIR / "private")
 MEDIA_URL = "/media/"
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
@@ -211,6 +215,10 @@ USE_TZ = True
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_ROOT), "base_url": "/private-files-are-not-served/"},
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

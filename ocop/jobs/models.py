@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ocop.accounts.scope import Scope
+from ocop.storage import private_storage
 
 from .choices import JobStatus
 
@@ -27,8 +28,8 @@ class Job(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
     status = models.CharField(_("status"), max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED)
     params = models.JSONField(default=dict, blank=True)
-    input_file = models.FileField(upload_to=_job_path, blank=True)
-    output_file = models.FileField(upload_to=_job_path, blank=True)
+    input_file = models.FileField(upload_to=_job_path, storage=private_storage, blank=True)
+    output_file = models.FileField(upload_to=_job_path, storage=private_storage, blank=True)
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     message = models.CharField(max_length=200, blank=True)
