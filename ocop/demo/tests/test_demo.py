@@ -101,7 +101,9 @@ def _delete_demo():
     tables = []
     for model in apps.get_models(include_auto_created=True):
         label = model._meta.label_lower
-        if not model.__module__.startswith(("ocop.", "django.contrib.auth")) and not label.startswith("accounts."):
+        if not model.__module__.startswith(("ocop.", "django.contrib.auth")) and not label.startswith(
+            "accounts."
+        ):
             continue
         if model._meta.app_label == "geo" or model._meta.model_name in reference:
             continue
