@@ -1,0 +1,61 @@
+"""Traceability records in the admin: read-only, since they are written by services (events are
+append-only, as EPCIS wants; batches, links and flags through their pages)."""
+
+from django.contrib import admin
+
+from ocop.admin_site import ReadOnly
+
+from .models import Batch, CaptureJob, Event, ProblemReport, ProductLink, ScanFlag
+
+
+@admin.register(Batch)
+class BatchAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["product", "lot", "produced_on", "expires_on", "labels_issued", "created_at"]
+    search_fields = ["lot", "product__name_vi"]
+    list_select_related = ["product"]
+    raw_id_fields = ["product", "created_by"]
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["event_time", "event_type", "biz_step", "disposition", "batch", "producer"]
+    list_filter = ["event_type", "biz_step"]
+    search_fields = ["event_id"]
+    list_select_related = ["batch", "batch__product", "producer"]
+    raw_id_fields = ["batch", "producer", "capture"]
+    show_full_result_count = False  # a million rows: no COUNT(*) on every page
+
+
+@admin.register(CaptureJob)
+class CaptureJobAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "owner",
+        "status",
+        "error_behaviour",
+        "event_count",
+        "captured",
+        "finished_at",
+    ]
+    list_filter = ["status"]
+    list_select_related = ["owner"]
+
+
+@admin.register(ProductLink)
+class ProductLinkAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["product", "link_type", "title", "href", "language"]
+    list_select_related = ["product"]
+
+
+@admin.register(ScanFlag)
+class ScanFlagAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["last_at", "kind", "product", "code", "count"]
+    list_filter = ["kind"]
+    list_select_related = ["product"]
+
+
+@admin.register(ProblemReport)
+class ProblemReportAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["created_at", "kind", "product", "province"]
+    list_filter = ["kind"]
+    list_select_related = ["product", "province"]

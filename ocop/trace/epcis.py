@@ -1,0 +1,453 @@
+"""EPCIS 2.0 documents: validation against GS1's published JSON schema, and normalisation.
+
+A pure core (no Django). :func:`validate_document` checks a captured document against the
+EPCIS 2.0 JSON schema (``data/epcis-json-schema.json``, GS1's ratified artefact, see
+``data/SOURCES.md``) and reports every problem with the event's position in ``eventList`` and
+the field (a JSON pointer inside the event), then checks what the schema cannot: that GS1
+identifiers (EPC URNs, Digital Link URIs) are well formed, with right check digits. All five
+event types are accepted, and so are user extensions (any field named by a URI or a compact
+IRI such as ``example:myField``); the event is stored exactly as captured.
+
+:func:`normalise` turns a valid event into the few columns a repository indexes: type, time,
+action, business step and disposition in their canonical CBV form (``shipping``, whether it
+was written ``shipping`` or ``https://ref.gs1.org/cbv/BizStep-shipping``), read point and
+business location, and every identifier with its role (``epc``, ``parent``, ``child``,
+``input``, ``output``, and the class roles of quantity lists), each under its canonical key
+(:func:`ocop.trace.digitallink.canonical_key`) so that URN and Digital Link forms match.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import unquote
+
+from . import digitallink as dl
+from .fastschema import compile_schema
+
+SCHEMA_PATH = Path(__file__).resolve().parent / "data" / "epcis-json-schema.json"
+CONTEXT_URL = "https://ref.gs1.org/standards/epcis/epcis-context.jsonld"
+SCHEMA_VERSION = "2.0"
+EVENT_TYPES = (
+    "ObjectEvent",
+    "AggregationEvent",
+    "TransactionEvent",
+    "TransformationEvent",
+    "AssociationEvent",
+)
+
+# Identifier fields and the role each gives its identifiers.
+INSTANCE_FIELDS = {"epcList": "epc", "childEPCs": "child", "inputEPCList": "input", "outputEPCList": "output"}
+CLASS_FIELDS = {
+    "quantityList": "class",
+    "childQuantityList": "child_class",
+    "inputQuantityList": "input_class",
+    "outputQuantityList": "output_class",
+}
+INSTANCE_ROLES = ("epc", "parent", "child", "input", "output")
+CLASS_ROLES = tuple(CLASS_FIELDS.values())
+
+
+# ---------------------------------------------------------------------------------------------
+# Formats the schema names (jsonschema checks formats only when asked to)
+# ---------------------------------------------------------------------------------------------
+
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f]+$")
+_DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def is_uri(value: str) -> bool:
+    """An absolute URI (RFC 3986): a scheme, a colon, and no spaces or control characters."""
+    return bool(_URI.match(value))
+
+
+def parse_time(value: str) -> datetime:
+    """An RFC 3339 date-time with its offset, as an aware datetime (``ValueError`` otherwise)."""
+    match = _DATETIME.match(value)
+    if not match:
+        raise ValueError(f"{value!r} is not an RFC 3339 date-time with a time zone")
+    fraction = (match.group(7) or "")[:7]  # Python keeps microseconds; more digits are cut
+    offset = match.group(8)
+    offset = "+00:00" if offset in ("Z", "z") else offset
+    text = f"{match.group(1)}-{match.group(2)}-{match.group(3)}T{match.group(4)}:{match.group(5)}:{match.group(6)}"
+    return datetime.fromisoformat(text + fraction + offset)
+
+
+def is_datetime(value: str) -> bool:
+    try:
+        parse_time(value)
+    except ValueError:
+        return False
+    return True
+
+
+FORMATS = {"uri": is_uri, "date-time": is_datetime}
+
+
+@functools.cache
+def schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _fast(pointer: str):
+    """The schema (or a part of it) compiled to Python: a yes/no answer, fast."""
+    return compile_schema(schema(), formats=FORMATS, pointer=pointer)
+
+
+@functools.cache
+def _reference(pointer: str):
+    """jsonschema's validator, for the precise errors of what the fast check rejected."""
+    import jsonschema
+
+    checker = jsonschema.FormatChecker(formats=())
+    for name, test in FORMATS.items():
+        checker.checks(name)(lambda value, test=test: not isinstance(value, str) or test(value))
+    root = schema()
+    target = root if pointer == "#" else {"$ref": pointer, "definitions": root["definitions"]}
+    return jsonschema.Draft7Validator(target, format_checker=checker)
+
+
+def vocabulary(definition: str) -> frozenset[str]:
+    """The CBV words the schema lists for a field (``bizStep``, ``disposition``...): rules as data."""
+    for option in schema()["definitions"][definition].get("anyOf", []):
+        if "enum" in option:
+            return frozenset(option["enum"])
+    return frozenset()
+
+
+# ---------------------------------------------------------------------------------------------
+# Problems
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a captured document.
+
+    ``index``: position of the event in ``epcisBody.eventList`` (from 0), None for the document;
+    ``field``: JSON pointer inside the event (``/readPoint/id``), or inside the document.
+    """
+
+    index: int | None
+    field: str
+    message: str
+    code: str = "schema"
+
+    def as_dict(self) -> dict:
+        return {"eventIndex": self.index, "field": self.field, "code": self.code, "message": self.message}
+
+
+def _pointer(path) -> str:
+    return "".join(f"/{str(p).replace('~', '~0').replace('/', '~1')}" for p in path)
+
+
+@dataclass(frozen=True)
+class _Combined:
+    """Several alternatives that failed equally: reported together, at the place they share."""
+
+    absolute_path: tuple
+    message: str
+    instance: object = None
+    validator: str = "anyOf"
+
+
+def _leaves(error) -> list:
+    """The errors that say what to fix. For "valid under none of these" (anyOf/oneOf): the
+    errors of the alternative that came closest, or, when several came equally close, one
+    message naming what any of them needs."""
+    if error.validator not in ("anyOf", "oneOf") or not error.context:
+        return [error]
+    branches: dict[int, list] = {}
+    for sub in error.context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    fewest = min(len(b) for b in branches.values())
+    best = [b for b in branches.values() if len(b) == fewest]
+    if len(best) == 1 or fewest > 1:
+        chosen = max(best, key=lambda b: max(len(e.absolute_path) for e in b))
+        return [leaf for sub in chosen for leaf in _leaves(sub)]
+    leaves = [leaf for b in best for leaf in _leaves(b[0])]
+    paths = {tuple(leaf.absolute_path) for leaf in leaves}
+    enum = next((leaf for leaf in leaves if leaf.validator == "enum"), None)
+    if len(paths) == 1 and enum is not None:
+        shown = ", ".join(repr(v) for v in list(enum.validator_value)[:4])
+        message = (
+            f"{enum.instance!r} is neither a standard value ({shown}, …) "
+            "nor a URI outside the CBV's namespaces."
+        )
+        return [_Combined(tuple(enum.absolute_path), message, enum.instance)]
+    message = "Needs one of: " + "; ".join(dict.fromkeys(_message(leaf) for leaf in leaves)) + "."
+    where = next(iter(paths)) if len(paths) == 1 else tuple(error.absolute_path)
+    return [_Combined(where, message, error.instance)]
+
+
+def _message(error) -> str:
+    instance = error.instance
+    if isinstance(error, _Combined):
+        return error.message
+    if isinstance(instance, (dict, list)):
+        text = error.message.replace(repr(instance), "The value", 1)
+    else:
+        text = error.message
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def _explain(pointer: str, instance, index: int | None, prefix=()) -> list[Problem]:
+    problems: list[Problem] = []
+    seen = set()
+    for error in _reference(pointer).iter_errors(instance):
+        for leaf in _leaves(error):
+            path = list(leaf.absolute_path)
+            message = _message(leaf)
+            parent = instance
+            for part in path:
+                parent = parent[part] if isinstance(parent, (dict, list)) else None
+            if isinstance(parent, dict) and isinstance(leaf.instance, str) and leaf.instance in parent:
+                # A property name refused (propertyNames): name the field itself.
+                path.append(leaf.instance)
+                message = (
+                    f"{leaf.instance!r} is not a field of this event type; extension fields are named "
+                    "by a URI or a prefixed name declared in @context (example:myField)."
+                )
+            where = _pointer([*prefix, *path]) or "/"
+            if (where, message) not in seen:
+                seen.add((where, message))
+                problems.append(Problem(index, where, message))
+    # One problem per field is enough (the first is the most direct); and a problem at a field
+    # makes a vaguer one about the object holding it redundant.
+    first: dict[str, Problem] = {}
+    for problem in problems:
+        first.setdefault(problem.field, problem)
+    fields = list(first)
+    problems = [
+        p
+        for p in first.values()
+        if not (
+            p.message.startswith("The value")
+            and any(f != p.field and f.startswith(p.field.rstrip("/") + "/") for f in fields)
+        )
+    ]
+    if not problems:  # the fast check and jsonschema disagree: report it rather than pass silently
+        problems.append(Problem(index, "/", "The event does not satisfy the EPCIS 2.0 schema."))
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation
+# ---------------------------------------------------------------------------------------------
+
+
+def _check_identifier(value: str, *, instance: bool) -> str | None:
+    """What is wrong with a GS1 identifier, or None. Other URIs are private identifiers: fine."""
+    if value.startswith("urn:epc:"):
+        if instance and not value.startswith("urn:epc:id:"):
+            return f"{value} names a class or pattern; this list holds instances (urn:epc:id:…)."
+        if not instance and value.startswith("urn:epc:id:"):
+            return f"{value} names an instance; a quantity names a class (urn:epc:class:… or idpat)."
+    link = dl.link_of(value)
+    return str(link) if isinstance(link, dl.DigitalLinkError) else None
+
+
+def identifier_problems(event: dict, index: int | None) -> list[Problem]:
+    problems = []
+    for name in INSTANCE_FIELDS:
+        for i, value in enumerate(event.get(name) or ()):
+            if isinstance(value, str) and (why := _check_identifier(value, instance=True)):
+                problems.append(Problem(index, f"/{name}/{i}", why, "identifier"))
+    parent = event.get("parentID")
+    if isinstance(parent, str) and (why := _check_identifier(parent, instance=True)):
+        problems.append(Problem(index, "/parentID", why, "identifier"))
+    for name in CLASS_FIELDS:
+        for i, item in enumerate(event.get(name) or ()):
+            value = item.get("epcClass") if isinstance(item, dict) else None
+            if isinstance(value, str) and (why := _check_identifier(value, instance=False)):
+                problems.append(Problem(index, f"/{name}/{i}/epcClass", why, "identifier"))
+    for name in ("readPoint", "bizLocation"):
+        value = (event.get(name) or {}).get("id") if isinstance(event.get(name), dict) else None
+        if isinstance(value, str) and (why := _check_identifier(value, instance=True)):
+            problems.append(Problem(index, f"/{name}/id", why, "identifier"))
+    return problems
+
+
+def check_event(event, index: int | None) -> list[Problem]:
+    """Every problem of one event of a document (empty when it is valid)."""
+    if not _fast("#/definitions/EPCIS-Document-Event")(event):
+        return _explain("#/definitions/EPCIS-Document-Event", event, index)
+    return identifier_problems(event, index)
+
+
+def check_document(document) -> tuple[list, list[Problem]]:
+    """The events of an EPCIS document and its document-level problems (not an
+    ``EPCISDocument``, no ``@context``, no ``eventList``...), reported with ``index=None``.
+    The events themselves are not checked here (see :func:`check_event`)."""
+    if not isinstance(document, dict):
+        return [], [Problem(None, "/", "An EPCIS document is a JSON object.")]
+    if document.get("type") != "EPCISDocument":
+        return [], [Problem(None, "/type", f"Capture takes an EPCISDocument, not {document.get('type')!r}.")]
+    body = document.get("epcisBody")
+    events = body.get("eventList") if isinstance(body, dict) else None
+    if not isinstance(events, list):
+        return [], [Problem(None, "/epcisBody/eventList", "The document has no eventList.")]
+    shell = {**document, "epcisBody": {**body, "eventList": []}}
+    if not _fast("#")(shell):
+        return [], _explain("#", shell, None)
+    return events, []
+
+
+def validate_document(document) -> tuple[list, list[Problem]]:
+    """The events of an EPCIS document and every problem found in it.
+
+    Document-level problems (not an ``EPCISDocument``, no ``@context``, no ``eventList``...) are
+    reported with ``index=None`` and stop there; otherwise each event is checked on its own.
+    """
+    events, problems = check_document(document)
+    if problems:
+        return [], problems
+    for index, event in enumerate(events):
+        problems.extend(check_event(event, index))
+    return events, problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Normalisation
+# ---------------------------------------------------------------------------------------------
+
+# Prefixes under which the CBV words may be written as URIs (EPCIS 2.0 JSON uses the bare word).
+_CBV_PREFIXES = {
+    "bizStep": (
+        "https://ref.gs1.org/cbv/BizStep-",
+        "https://gs1.org/voc/Bizstep-",
+        "urn:epcglobal:cbv:bizstep:",
+    ),
+    "disposition": (
+        "https://ref.gs1.org/cbv/Disp-",
+        "https://gs1.org/voc/Disposition-",
+        "urn:epcglobal:cbv:disp:",
+    ),
+}
+
+
+def cbv(definition: str, value: str | None) -> str:
+    """A business step or disposition in canonical form: the bare CBV word when it is one."""
+    if not value:
+        return ""
+    words = vocabulary(definition)
+    if value in words:
+        return value
+    for prefix in _CBV_PREFIXES.get(definition, ()):
+        if value.startswith(prefix) and value[len(prefix) :] in words:
+            return value[len(prefix) :]
+    return value
+
+
+@dataclass
+class NormalisedEvent:
+    """What the repository indexes of one valid event; ``document`` is the event as captured."""
+
+    index: int
+    event_type: str
+    event_time: datetime
+    timezone: str
+    event_id: str
+    action: str
+    biz_step: str
+    disposition: str
+    read_point: str
+    biz_location: str
+    identifiers: list[tuple[str, str]] = field(default_factory=list)  # (role, canonical key)
+    error_declaration: bool = False
+    document: dict = field(default_factory=dict)
+
+    def keys(self, roles=None) -> set[str]:
+        return {key for role, key in self.identifiers if roles is None or role in roles}
+
+
+def normalise(event: dict, index: int = 0, *, platform=None) -> NormalisedEvent:
+    """The indexed columns of a valid event (see the module docstring)."""
+    identifiers: list[tuple[str, str]] = []
+    seen = set()
+
+    def add(role: str, value) -> None:
+        if isinstance(value, str) and value:
+            pair = (role, dl.canonical_key(value, platform=platform))
+            if pair not in seen:
+                seen.add(pair)
+                identifiers.append(pair)
+
+    for name, role in INSTANCE_FIELDS.items():
+        for value in event.get(name) or ():
+            add(role, value)
+    add("parent", event.get("parentID"))
+    for name, role in CLASS_FIELDS.items():
+        for item in event.get(name) or ():
+            add(role, item.get("epcClass"))
+
+    def location(name: str) -> str:
+        value = event.get(name)
+        value = value.get("id") if isinstance(value, dict) else None
+        return dl.canonical_key(value, platform=platform) if value else ""
+
+    return NormalisedEvent(
+        index=index,
+        event_type=event["type"],
+        event_time=parse_time(event["eventTime"]).astimezone(UTC),
+        timezone=event.get("eventTimeZoneOffset", "+00:00"),
+        event_id=event.get("eventID", "") or "",
+        action=event.get("action", "") or "",
+        biz_step=cbv("bizStep", event.get("bizStep")),
+        disposition=cbv("disposition", event.get("disposition")),
+        read_point=location("readPoint"),
+        biz_location=location("bizLocation"),
+        identifiers=identifiers,
+        error_declaration="errorDeclaration" in event,
+        document=event,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Which products a key names (for permissions and for attaching events to batches)
+# ---------------------------------------------------------------------------------------------
+
+_GTIN_PREFIX = "https://id.gs1.org/01/"
+_CODE_PREFIX = "ocop:t/"
+
+
+def product_of_key(key: str) -> tuple[str, str, str | None] | None:
+    """``("gtin", "08934567000017", lot)`` or ``("code", "00001KX", lot)`` for a product key
+    (a canonical key: see :func:`ocop.trace.digitallink.canonical_key`), else None."""
+    if key.startswith(_GTIN_PREFIX):
+        kind, value, rest = "gtin", key[22:36], key[36:]
+    elif key.startswith(_CODE_PREFIX):
+        kind, value, rest = "code", key[7:14], key[14:]
+    else:
+        return None
+    if rest and rest[0] != "/":
+        return None
+    parts = rest.split("/")[1:]  # qualifier, value, qualifier, value...
+    for i in range(0, len(parts) - 1, 2):
+        if parts[i] == "10":
+            return kind, value, unquote(parts[i + 1])
+    return kind, value, None
+
+
+def document(events: list[dict], *, created: datetime, context_extra: dict | None = None) -> dict:
+    """An EPCISDocument holding ``events`` (for the platform's own events and for tests)."""
+    context: list = [CONTEXT_URL]
+    if context_extra:
+        context.append(context_extra)
+    return {
+        "@context": context,
+        "type": "EPCISDocument",
+        "schemaVersion": SCHEMA_VERSION,
+        "creationDate": created.isoformat().replace("+00:00", "Z"),
+        "epcisBody": {"eventList": events},
+    }
+
+
+def format_time(moment: datetime) -> str:
+    """An aware datetime as EPCIS writes it (UTC, milliseconds, ``Z``)."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
