@@ -1,0 +1,210 @@
+"""Open data: the datasets, their fields, their licence, and their CSV and JSON encodings.
+
+The same rows (from :mod:`ocop.market.selectors`) feed the downloads and the API, so a CSV row
+and the API's item for the same record hold the same values: dates as ISO 8601, empty cells
+for missing values, stars only while a recognition is valid.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+LICENCE = {
+    "name": "CC-BY-4.0",
+    "title": "Creative Commons Attribution 4.0 International",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
+}
+ATTRIBUTION = "Nền tảng OCOP / OCOP platform — https://creativecommons.org/licenses/by/4.0/"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str  # Table Schema types: integer, string, date, number, boolean
+    description: str
+
+
+@dataclass(frozen=True)
+class Dataset:
+    slug: str
+    title: str
+    description: str
+    fields: tuple[Field, ...]
+
+    @property
+    def names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+
+PRODUCTS = Dataset(
+    "products",
+    "OCOP products",
+    "Products ever recognised under the OCOP programme, with the live status of their recognition.",
+    (
+        Field("id", "integer", "Stable identifier of the product on the platform"),
+        Field("name_vi", "string", "Name in Vietnamese"),
+        Field("name_en", "string", "Name in English, when the producer gave one"),
+        Field("group", "string", "Product group: food, drinks, herbal, handicraft, ornamental, tourism"),
+        Field("product_set", "string", "Product set as TAXONOMY:CODE (e.g. 148:I.3.c)"),
+        Field("gtin", "string", "GTIN (barcode), 14 digits"),
+        Field("ocop_code", "string", "OCOP product code"),
+        Field("producer_id", "integer", "Identifier of the producer (see the producers dataset)"),
+        Field("producer_name", "string", "Name of the producer"),
+        Field("producer_kind", "string", "cooperative, cooperative_group, enterprise or household"),
+        Field("province_code", "string", "Statistics office code of the current province"),
+        Field("province_name", "string", "Name of the current province"),
+        Field("commune_code", "string", "Statistics office code of the current commune"),
+        Field("commune_name", "string", "Name of the current commune"),
+        Field("status", "string", "valid, expired, revoked, superseded or pending, on the day of the file"),
+        Field("stars", "integer", "Stars of the recognition in force; empty when none is"),
+        Field("recognised_on", "date", "Date of the recognition that decides the status"),
+        Field("valid_until", "date", "Last day that recognition is (or was) valid"),
+        Field("revoked_on", "date", "Date of revocation, if revoked"),
+    ),
+)
+PRODUCERS = Dataset(
+    "producers",
+    "OCOP producers",
+    "Producers of OCOP-recognised products. No personal data: no representative, phone, e-mail or tax code.",
+    (
+        Field("id", "integer", "Stable identifier of the producer on the platform"),
+        Field("name", "string", "Name"),
+        Field("kind", "string", "cooperative, cooperative_group, enterprise or household"),
+        Field("province_code", "string", "Statistics office code of the current province"),
+        Field("province_name", "string", "Name of the current province"),
+        Field("commune_code", "string", "Statistics office code of the current commune"),
+        Field("commune_name", "string", "Name of the current commune"),
+        Field("website", "string", "Website"),
+        Field("valid_products", "integer", "Products whose recognition is valid on the day of the file"),
+    ),
+)
+POINTS = Dataset(
+    "points-of-sale",
+    "OCOP points of sale",
+    "OCOP introduction and sales points, supermarkets and shops selling OCOP products.",
+    (
+        Field("id", "integer", "Stable identifier of the point of sale"),
+        Field("name", "string", "Name"),
+        Field(
+            "kind",
+            "string",
+            "ocop_point, supermarket, convenience, specialty_shop, tourist_spot, market, other",
+        ),
+        Field("operator", "string", "Who runs it"),
+        Field("address", "string", "Address"),
+        Field("province_code", "string", "Statistics office code of the current province"),
+        Field("province_name", "string", "Name of the current province"),
+        Field("commune_code", "string", "Statistics office code of the current commune"),
+        Field("commune_name", "string", "Name of the current commune"),
+        Field("latitude", "number", "WGS 84 latitude"),
+        Field("longitude", "number", "WGS 84 longitude"),
+        Field("opening_hours", "string", "schema.org openingHours, rules separated by '; '"),
+        Field("phone", "string", "Telephone of the shop"),
+        Field("website", "string", "Website"),
+        Field("opened_on", "date", "Opening date"),
+        Field("closed_on", "date", "Closing date, if closed"),
+        Field("is_open", "boolean", "Open on the day of the file"),
+        Field("products", "integer", "Number of OCOP products it lists"),
+    ),
+)
+DATASETS = {d.slug: d for d in (PRODUCTS, PRODUCERS, POINTS)}
+
+
+def cell(value) -> str:
+    """A value as a CSV cell: ISO dates, true/false, empty for None."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def json_value(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def to_csv(dataset: Dataset, rows: list[dict]) -> str:
+    """UTF-8 CSV with a byte-order mark (spreadsheets then read Vietnamese correctly) and a
+    header row of the field names."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(dataset.names)
+    for row in rows:
+        writer.writerow([cell(row[name]) for name in dataset.names])
+    return buffer.getvalue()
+
+
+def envelope(dataset: Dataset, rows: list[dict], *, total: int, generated_at: datetime, since=None) -> dict:
+    """The JSON form of a dataset (downloads and the API): licence, when, and the items."""
+    return {
+        "dataset": dataset.slug,
+        "licence": LICENCE,
+        "attribution": ATTRIBUTION,
+        "generated_at": generated_at.isoformat(),
+        "changes_since": since.isoformat() if since else None,
+        "count": total,
+        "items": [{name: json_value(row[name]) for name in dataset.names} for row in rows],
+    }
+
+
+def to_json(dataset: Dataset, rows: list[dict], *, generated_at: datetime, since=None) -> str:
+    return json.dumps(
+        envelope(dataset, rows, total=len(rows), generated_at=generated_at, since=since), ensure_ascii=False
+    )
+
+
+def parse_since(text: str | None) -> datetime | None:
+    """``changes_since`` as an aware datetime: an ISO date-time (with or without zone; a date
+    alone means its midnight in Viet Nam). None for empty; ValueError otherwise."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    # An unencoded "+07:00" arrives as " 07:00" in a query string.
+    value = parse_datetime(text.replace(" ", "+") if "T" in text else text) if ":" in text else None
+    if value is None:
+        day = parse_date(text)
+        if day is None:
+            raise ValueError(text)
+        value = datetime.combine(day, time.min)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
+
+
+def datapackage(base_url: str) -> dict:
+    """A Frictionless Data Package describing the downloads."""
+    return {
+        "name": "ocop-open-data",
+        "title": "OCOP open data (Viet Nam)",
+        "licenses": [LICENCE],
+        "resources": [
+            {
+                "name": dataset.slug,
+                "title": dataset.title,
+                "description": dataset.description,
+                "path": f"{base_url}/open-data/{dataset.slug}.csv",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8-sig",
+                "schema": {
+                    "fields": [
+                        {"name": f.name, "type": f.type, "description": f.description} for f in dataset.fields
+                    ],
+                    "primaryKey": "id",
+                },
+            }
+            for dataset in DATASETS.values()
+        ],
+    }

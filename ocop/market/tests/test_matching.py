@@ -1,0 +1,88 @@
+"""The pure core of matching: folded words, pg_trgm's similarity, edit distance, query plans."""
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ocop.market import matching
+
+WORD = st.text(alphabet="abcdeghiklmnopqrstuvxy", min_size=1, max_size=10)
+
+
+def test_words_are_folded_the_way_shoppers_type():
+    assert matching.words("Bánh tráng phơi sương Trảng Bàng") == [
+        "banh",
+        "trang",
+        "phoi",
+        "suong",
+        "trang",
+        "bang",
+    ]
+    assert matching.words("Mật ong hoa nhãn — 500ml") == ["mat", "ong", "hoa", "nhan", "500ml"]
+    assert matching.words("ĐẮK LẮK") == ["dak", "lak"]
+
+
+def test_a_document_keeps_each_word_once_in_order():
+    assert matching.document("Bánh tráng Trảng Bàng", "Rice paper", "HTX Trảng Bàng") == (
+        "banh trang bang rice paper htx"
+    )
+
+
+def test_similarity_is_pg_trgm_s():
+    # Values PostgreSQL gives for SELECT similarity(a, b) (pg_trgm 1.6).
+    assert matching.similarity("bahn", "banh") == 0.25
+    assert matching.similarity("trag", "trang") == 0.375
+    assert matching.similarity("cofee", "coffee") == 0.625
+    assert matching.similarity("a-b", "ab") == 1 / 6
+    assert matching.similarity("banh", "banh") == 1.0
+    assert matching.similarity("", "banh") == 0.0
+    assert matching.trigrams("ab") == {"  a", " ab", "ab "}
+
+
+@given(WORD, WORD)
+def test_similarity_is_symmetric_and_bounded(a, b):
+    assert matching.similarity(a, b) == matching.similarity(b, a)
+    assert 0.0 <= matching.similarity(a, b) <= 1.0
+    assert matching.similarity(a, a) == 1.0
+
+
+def test_distance_counts_a_swap_as_one_edit():
+    assert matching.distance("bahn", "banh") == 1
+    assert matching.distance("cofee", "coffee") == 1
+    assert matching.distance("vegetabels", "vegetables") == 1
+    assert matching.distance("banh", "canh") == 1
+    assert matching.distance("banh", "trang", limit=2) == 3
+
+
+@given(WORD, WORD)
+def test_distance_is_symmetric_and_zero_only_for_equal_words(a, b):
+    assert matching.distance(a, b, 20) == matching.distance(b, a, 20)
+    assert (matching.distance(a, b, 20) == 0) == (a == b)
+
+
+def test_the_exact_plan_wants_every_word_at_the_start_of_a_word():
+    plan = matching.exact_plan("Bánh  tráng bánh")
+    assert plan.groups == ((("banh",),), (("trang",),))
+    assert plan.tsquery() == "banh:* & trang:*"
+    assert plan.phrase == "banh trang"
+    assert not plan.corrected
+
+
+def test_the_corrected_plan_offers_close_words_and_splits():
+    vocabulary = {"banh": 900, "bank": 3, "trang": 400, "trung": 50, "tran": 10, "mat": 80}
+    plan = matching.corrected_plan("bahn trag", vocabulary)
+    assert plan.corrected
+    assert plan.groups[0][0] == ("banh",)  # "bahn" is no word: the most used close word leads
+    assert ("bahn",) in plan.groups[0]
+    assert plan.groups[1][0] == ("trang",)  # one deletion away; "tran" is a prefix, but rarer
+    assert plan.phrase == "banh trang"
+    split = matching.corrected_plan("banhtrang", vocabulary)
+    assert ("banh", "trang") in split.groups[0]
+    assert split.tsquery().startswith("( ( banh:* & trang:* )") or "( banh:* & trang:* )" in split.tsquery()
+    # Short words are never corrected: too many neighbours.
+    assert not matching.corrected_plan("mst", vocabulary).corrected
+
+
+def test_probes_ask_the_vocabulary_for_splits_of_long_words_only():
+    typed, parts = matching.candidate_probes("banhtrang ca")
+    assert typed == ["banhtrang"]
+    assert "banh" in parts and "trang" in parts

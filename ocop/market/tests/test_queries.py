@@ -1,0 +1,180 @@
+"""Every catalogue page costs a fixed number of queries however many products it lists."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
+
+from ocop.market import services
+from ocop.market.models import Fair, FairParticipant, PointOfSale, SalesChannel, Stock, SupplyCapacity
+from ocop.registry.models import Certification, Product, Recognition
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def grow(records, geo, day, settings):
+    """Adds products to P (Tây Ninh) and Q (Phú Thọ) with everything a page may show."""
+    point = PointOfSale.objects.create(
+        name="Điểm OCOP",
+        kind="ocop_point",
+        address="1 Hùng Vương",
+        province=geo.province_a,
+        latitude=Decimal("10.5"),
+        longitude=Decimal("106.4"),
+    )
+    fair = Fair.objects.create(
+        name="Hội chợ",
+        starts_on=day,
+        ends_on=day + timedelta(days=2),
+        province=geo.province_a,
+        organiser_province=geo.province_a,
+    )
+
+    def add(count):
+        for index in range(count):
+            producer = records.p if index % 2 else records.q
+            product = Product.objects.create(
+                producer=producer, name_vi=f"Bánh tráng số {Product.objects.count()}", group="food"
+            )
+            Recognition.objects.create(
+                product=product,
+                stars=3 + index % 3,
+                level="province",
+                recognised_on=day - timedelta(days=30),
+                valid_until=day + timedelta(days=900),
+            )
+            Certification.objects.create(product=product, kind="vietgap")
+            SupplyCapacity.objects.create(product=product, volume=Decimal(10), volume_unit="kg")
+            Stock.objects.create(point=point, product=product)
+            SalesChannel.objects.create(
+                producer=producer,
+                product=product,
+                kind="ecommerce",
+                partner="Shopee",
+                url="https://s.example",
+                started_on=day,
+            )
+            PointOfSale.objects.create(
+                name=f"Cửa hàng {index}",
+                kind="specialty_shop",
+                address="x",
+                province=geo.province_a,
+                latitude=Decimal("10.6"),
+                longitude=Decimal("106.5"),
+            )
+            participant, _ = FairParticipant.objects.get_or_create(fair=fair, producer=producer)
+            participant.products.add(product)
+        services.catalogue_refresh()
+        # Counted pages find the index checked a moment ago, as almost every request does.
+        settings.OCOP_CATALOGUE_REFRESH_SECONDS = 3600
+        cache.set(services.REFRESH_CHECKED_KEY, True, 3600)
+
+    add.point, add.fair = point, fair
+    return add
+
+
+def _queries(client, url, **headers) -> int:
+    client.get(url, **headers)  # the process keeps the provinces' and product sets' choices a while
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, **headers)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(captured)
+
+
+PAGES = [
+    # (url, queries): count, page of entries (with their places), the products' recognitions,
+    # their first photos, where they are sold (2)
+    ("/catalogue/", 6),
+    ("/catalogue/?q=banh+trang", 6),
+    ("/catalogue/?q=bahn+trag", 8),  # + the vocabulary, + the count of the corrected plan
+    (
+        "/catalogue/?q=banh&province=80&status=all&sold=online&certification=vietgap&stars=4&sort=name",
+        7,
+    ),  # + communes
+    ("/api/v1/market/catalogue?q=banh+trang", 6),
+    ("/catalogue/points-of-sale/?province=80", 3),  # provinces, count, page
+    ("/catalogue/points-of-sale/?province=80&view=map", 2),
+    ("/catalogue/points-of-sale/coverage/", 3),
+    ("/catalogue/fairs/", 3),
+    ("/api/v1/market/open/products", 3),
+    ("/api/v1/market/open/producers", 3),
+    ("/api/v1/market/open/points-of-sale", 2),
+    ("/api/v1/market/points-of-sale?province=80", 2),
+    ("/api/v1/market/coverage", 3),
+]
+
+
+@pytest.mark.parametrize(("url", "expected"), PAGES, ids=[p[0] for p in PAGES])
+def test_lists_cost_a_fixed_number_of_queries(client, grow, url, expected):
+    grow(3)
+    few = _queries(client, url)
+    grow(30)
+    many = _queries(client, url)
+    assert (few, many) == (expected, expected), url
+
+
+def test_detail_pages_cost_a_fixed_number_of_queries(client, records, grow):
+    grow(3)
+    pages = [
+        f"/catalogue/products/{records.p_recognised.pk}/banh-trang-phoi-suong/",
+        f"/catalogue/producers/{records.p.pk}/",
+        f"/catalogue/points-of-sale/{grow.point.pk}/",
+        f"/catalogue/fairs/{grow.fair.pk}/",
+        f"/api/v1/market/products/{records.p_recognised.pk}",
+    ]
+    few = [_queries(client, url) for url in pages]
+    grow(30)
+    many = [_queries(client, url) for url in pages]
+    # product: the product with its producer, places and supply; recognitions, certifications,
+    # IP rights, photos; where to buy (2); fairs; other products; whether it takes enquiries.
+    # producer: reach, producer, the catalogue's count and page, cards (4), channels, fairs,
+    # enquiries. point: point, stock, recognitions. fair: fair, participants, their products,
+    # totals. API product: as the page, without fairs, other products and enquiries.
+    assert few == many == [10, 11, 3, 4, 7]
+
+
+def test_where_to_buy_for_other_apps_costs_two_queries(records, grow):
+    grow(10)
+    product = Product.objects.select_related("producer").get(
+        pk=Product.objects.filter(stocked_at__isnull=False).first().pk
+    )
+    with CaptureQueriesContext(connection) as captured:
+        html = render_to_string("market/_where_to_buy.html", {"product": product})
+    assert len(captured) == 2
+    assert "Điểm OCOP" in html and "Shopee" in html
+
+
+def test_checking_an_unchanged_index_costs_a_fixed_number_of_queries(records, grow):
+    grow(3)
+    with CaptureQueriesContext(connection) as captured:
+        report = services.catalogue_refresh()
+    assert not report.changed
+    # lock the state row, fingerprint, existing entries, stale stamps, save the state; and the
+    # transaction's savepoint and its release (inside the test's transaction)
+    assert len(captured) == 7, [q["sql"][:70] for q in captured.captured_queries]
+
+
+def test_counts_are_kept_per_version_of_the_index(
+    client, records, officer_a, settings, django_capture_on_commit_callbacks
+):
+    from ocop.registry import services as registry_services
+
+    settings.OCOP_CATALOGUE_REFRESH_SECONDS = 3600
+    cache.set(services.REFRESH_CHECKED_KEY, True, 3600)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.catalogue_refresh()
+    assert cache.get(services.VERSION_KEY) is not None
+    client.get("/catalogue/")
+    assert _queries(client, "/catalogue/") == 5  # the count comes from the cache
+    assert "2 products with a valid OCOP recognition" in client.get("/catalogue/").content.decode()
+    registry_services.recognition_revoke(
+        user=officer_a, recognition=records.r_p, revoked_on=records.r_p.recognised_on, reason="Vi phạm"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.catalogue_refresh()  # a new version: counted afresh
+    assert "1 product with a valid OCOP recognition" in client.get("/catalogue/").content.decode()
