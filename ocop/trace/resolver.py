@@ -30,6 +30,8 @@ from .scans import Target, lookup
 
 VOC = "https://gs1.org/voc/"
 LINKSET_TYPE = "application/linkset+json"
+# The JSON-LD context GS1 publishes for reading a linkset as linked data.
+LINKSET_CONTEXT = "https://ref.gs1.org/standards/resolver/linkset-context"
 
 
 @dataclass(frozen=True)
@@ -126,11 +128,13 @@ def linkset(request, scanned: Scanned, base: str) -> dict:
             links.setdefault(VOC + rel.removeprefix("gs1:"), []).append(entry)
 
         name = product.name_in(language)
-        add(
-            "defaultLink",
-            scan_url,
-            _("%(name)s: what the label says and whether it is true") % {"name": name},
-        )
+        # The default link carries a title and nothing else (GS1-Conformant Resolver).
+        links[VOC + "defaultLink"] = [
+            {
+                "href": scan_url,
+                "title": _("%(name)s: what the label says and whether it is true") % {"name": name},
+            }
+        ]
         add("gs1:pip", scan_url, _("Product information: %(name)s") % {"name": name})
         if product.recognitions.exists():
             add(
@@ -173,11 +177,33 @@ def linkset(request, scanned: Scanned, base: str) -> dict:
     return {"linkset": [{"anchor": scanned.anchor(base), **links}]}
 
 
-def link_of_type(document: dict, link_type: str) -> str | None:
-    """The first link of a type (``gs1:pip`` or its full URI) in a linkset document."""
+def link_of_type(document: dict, link_type: str, accept: str = "") -> str | None:
+    """The link of a type (``gs1:pip`` or its full URI) in a linkset document: the first whose
+    media type the client accepts, else the first of that type."""
+    if link_type.startswith(("https://ref.gs1.org/voc/", "https://www.gs1.org/voc/")):
+        link_type = "gs1:" + link_type.rsplit("/", 1)[-1]
     rel = VOC + link_type.removeprefix("gs1:") if not link_type.startswith("http") else link_type
     entries = document["linkset"][0].get(rel) or []
-    return entries[0]["href"] if entries else None
+    if not entries:
+        return None
+    wanted = [part.split(";")[0].strip() for part in accept.split(",")]
+    for entry in entries:
+        if entry.get("type") and entry["type"] in wanted:
+            return entry["href"]
+    return entries[0]["href"]
+
+
+def description(base: str) -> dict:
+    """The resolver description file (``/.well-known/gs1resolver``)."""
+    return {
+        "name": "OCOP platform resolver",
+        "resolverRoot": base,
+        "supportedPrimaryKeys": ["01"],
+        "supportedLinkType": [{"namespace": VOC, "prefix": "gs1:"}],
+        "linkTypeDefaultCanBeLinkset": False,
+        "jsonLdContextLocation": LINKSET_CONTEXT,
+        "contact": {"fn": "OCOP platform"},
+    }
 
 
 LINK_TYPES = {value for value in LinkType.values} | {"gs1:defaultLink"}

@@ -12,6 +12,7 @@ urlpatterns = [
     # Labels and scans (public)
     path("01/<path:rest>", views.resolve, name="resolve_gtin"),
     path("t/<path:rest>", views.resolve, name="resolve_code"),
+    path(".well-known/gs1resolver", views.resolver_description, name="resolver_description"),
     path("scan/b/<int:pk>/", views.scan_batch, name="scan_batch"),
     path("scan/b/<int:pk>/where/", views.locate, name="locate"),
     path("scan/p/<int:pk>/", views.scan_product, name="scan_product"),

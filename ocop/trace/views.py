@@ -57,8 +57,25 @@ def _page(request, queryset):
 
 
 def _wants_linkset(request) -> bool:
+    """The linkset is asked for with ``Accept: application/linkset+json`` or ``?linkType=linkset``
+    (``linkType=all``, its name before GS1-Conformant Resolver 1.0, still works)."""
     accept = request.META.get("HTTP_ACCEPT", "")
-    return resolver.LINKSET_TYPE in accept or request.GET.get("linkType") == "all"
+    return resolver.LINKSET_TYPE in accept or request.GET.get("linkType") in ("linkset", "all")
+
+
+# Any web application may read what the resolver answers (GS1-Conformant Resolver: CORS).
+CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+    "Access-Control-Allow-Headers": "Accept, Accept-Language",
+    "Access-Control-Expose-Headers": "Link, Location",
+}
+
+
+def _cors(response):
+    for name, value in CORS.items():
+        response[name] = value
+    return response
 
 
 def _resolver_error(request, error: dl.DigitalLinkError):
@@ -74,12 +91,27 @@ def _resolver_error(request, error: dl.DigitalLinkError):
     else:
         response = render(request, "trace/scan_error.html", {"error": error, "status": status}, status=status)
     patch_cache_control(response, public=True, max_age=300)
-    return response
+    patch_vary_headers(response, ("Accept",))
+    return _cors(response)
 
 
-@require_safe
+def _with_query(url: str, query: str) -> str:
+    """``url`` with the scanned address's query string passed on (the resolver standard asks for
+    every key=value pair to travel with the redirect)."""
+    if not query:
+        return url
+    url, hash_, fragment = url.partition("#")
+    return url + ("&" if "?" in url else "?") + query + hash_ + fragment
+
+
+@require_http_methods(["GET", "HEAD", "OPTIONS"])
 def resolve(request, rest=""):
     """A scanned label: redirect to the scan page, or answer with the linkset."""
+    if request.method == "OPTIONS":
+        response = HttpResponse(status=204)
+        response["Allow"] = "GET, HEAD, OPTIONS"
+        response["Access-Control-Max-Age"] = "86400"
+        return _cors(response)
     try:
         scanned = resolver.scan(request)
     except dl.DigitalLinkError as error:
@@ -90,11 +122,12 @@ def resolve(request, rest=""):
             dl.DigitalLinkError("not-found", _("No product on the OCOP platform carries this code."), 404),
         )
     base = services.public_base()
+    query = request.META.get("QUERY_STRING", "")
     link_type = request.GET.get("linkType", "")
-    if _wants_linkset(request) or (link_type and link_type != "all"):
+    if _wants_linkset(request) or link_type:
         document = resolver.linkset(request, scanned, base)
-        if link_type and link_type != "all":
-            href = resolver.link_of_type(document, link_type)
+        if link_type and link_type not in ("linkset", "all"):
+            href = resolver.link_of_type(document, link_type, request.META.get("HTTP_ACCEPT", ""))
             if href is None:
                 return _resolver_error(
                     request,
@@ -102,18 +135,22 @@ def resolve(request, rest=""):
                         "no-link", _("This product has no link of type %(type)s.") % {"type": link_type}, 404
                     ),
                 )
-            response = HttpResponseRedirect(href, status=307)
+            response = HttpResponseRedirect(_with_query(href, query), status=307)
         else:
             response = HttpResponse(
                 json.dumps(document, ensure_ascii=False), content_type=resolver.LINKSET_TYPE
             )
+            # How to read the linkset as JSON-LD (GS1-Conformant Resolver, linkset context).
+            response["Link"] = (
+                f'<{resolver.LINKSET_CONTEXT}>; rel="http://www.w3.org/ns/json-ld#context"; '
+                'type="application/ld+json"'
+            )
         patch_vary_headers(response, ("Accept", "Accept-Language"))
         patch_cache_control(response, public=True, max_age=_setting("OCOP_TRACE_LINKSET_MAX_AGE", 60))
-        response["Access-Control-Allow-Origin"] = "*"  # public data any web app may read
-        return response
-    if scans.counting() == "app":
+        return _cors(response)
+    if scans.counting() == "app" and request.method == "GET":
         scans.RECORDER.scan(scanned.target, code=scanned.code, serial=scanned.serial)
-    response = HttpResponseRedirect(resolver.scan_page(scanned), status=307)
+    response = HttpResponseRedirect(_with_query(resolver.scan_page(scanned), query), status=307)
     # The redirect does not depend on the recognition's status (the scan page states it), so it
     # may be cached; a code not yet issued is cached briefly, since its batch may be recorded soon.
     known = scanned.target.serial_issued(scanned.serial) and not scanned.target.lot_unknown
@@ -121,10 +158,20 @@ def resolve(request, rest=""):
         response, public=True, max_age=_setting("OCOP_TRACE_RESOLVER_MAX_AGE", 300) if known else 30
     )
     patch_vary_headers(response, ("Accept",))
-    query = "?linkType=all"
-    response["Link"] = f'<{request.path}{query}>; rel="linkset"; type="{resolver.LINKSET_TYPE}"'
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+    linkset_url = request.build_absolute_uri(resolver.raw_path(request)) + "?linkType=linkset"
+    response["Link"] = f'<{linkset_url}>; rel="linkset"; type="{resolver.LINKSET_TYPE}"'
+    return _cors(response)
+
+
+@require_http_methods(["GET", "HEAD", "OPTIONS"])
+def resolver_description(request):
+    """``/.well-known/gs1resolver``: what this resolver serves (GS1-Conformant Resolver)."""
+    response = HttpResponse(
+        json.dumps(resolver.description(services.public_base()), ensure_ascii=False),
+        content_type="application/json",
+    )
+    patch_cache_control(response, public=True, max_age=3600)
+    return _cors(response)
 
 
 # ---------------------------------------------------------------------------------------------

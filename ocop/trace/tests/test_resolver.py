@@ -17,15 +17,50 @@ VOC = "https://gs1.org/voc/"
 def test_a_label_redirects_to_the_scan_page_of_its_batch(client, batch_p):
     response = client.get(f"/01/{GTIN_P}/10/L2511-01/21/3?17=261231")
     assert response.status_code == 307
-    assert response["Location"] == f"/scan/b/{batch_p.pk}/?s=3"
+    # The query string travels with the redirect (GS1-Conformant Resolver).
+    assert response["Location"] == f"/scan/b/{batch_p.pk}/?s=3&17=261231"
     assert response["Cache-Control"] == "public, max-age=300"
     assert "Accept" in response["Vary"]
-    assert (
-        response["Link"]
-        == f'</01/{GTIN_P}/10/L2511-01/21/3?linkType=all>; rel="linkset"; type="application/linkset+json"'
+    assert response["Link"] == (
+        f"<http://testserver/01/{GTIN_P}/10/L2511-01/21/3?linkType=linkset>; "
+        'rel="linkset"; type="application/linkset+json"'
     )
+    assert response["Access-Control-Allow-Origin"] == "*"
     # A GTIN-13 written without its leading zero is the same product.
     assert client.get(f"/01/{GTIN_P[1:]}/10/L2511-01")["Location"] == f"/scan/b/{batch_p.pk}/"
+
+
+def test_a_trailing_slash_changes_nothing(client, batch_p):
+    plain, slashed = (
+        client.get(f"/01/{GTIN_P}/10/L2511-01/21/3"),
+        client.get(f"/01/{GTIN_P}/10/L2511-01/21/3/"),
+    )
+    assert (plain.status_code, plain["Location"]) == (slashed.status_code, slashed["Location"])
+
+
+def test_options_and_head_are_answered_for_any_web_application(client, batch_p):
+    options = client.options(f"/01/{GTIN_P}/10/L2511-01/21/3")
+    assert options.status_code == 204
+    assert options["Access-Control-Allow-Origin"] == "*"
+    assert options["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS"
+    head = client.head(f"/01/{GTIN_P}/10/L2511-01/21/3")
+    assert (head.status_code, head["Location"], head.content) == (307, f"/scan/b/{batch_p.pk}/?s=3", b"")
+    assert client.post(f"/01/{GTIN_P}/10/L2511-01/21/3").status_code == 405
+
+
+def test_the_resolver_describes_itself(client, gtins):
+    response = client.get("/.well-known/gs1resolver")
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response.json() == {
+        "name": "OCOP platform resolver",
+        "resolverRoot": "https://ocop.example.vn",
+        "supportedPrimaryKeys": ["01"],
+        "supportedLinkType": [{"namespace": "https://gs1.org/voc/", "prefix": "gs1:"}],
+        "linkTypeDefaultCanBeLinkset": False,
+        "jsonLdContextLocation": "https://ref.gs1.org/standards/resolver/linkset-context",
+        "contact": {"fn": "OCOP platform"},
+    }
 
 
 def test_a_product_level_code_redirects_to_the_product(client, gtins):
@@ -73,6 +108,10 @@ def test_the_linkset_names_the_gs1_link_types(client, batch_p):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/linkset+json"
     assert "Accept-Language" in response["Vary"]
+    assert response["Link"] == (
+        "<https://ref.gs1.org/standards/resolver/linkset-context>; "
+        'rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"'
+    )
     (entry,) = response.json()["linkset"]
     assert entry["anchor"] == f"https://id.gs1.org/01/{GTIN_P}/10/L2511-01/21/3"
     rels = {k.removeprefix(VOC) for k in entry if k != "anchor"}
@@ -80,18 +119,42 @@ def test_the_linkset_names_the_gs1_link_types(client, batch_p):
     status = entry[VOC + "certificationInfo"][0]
     assert status["href"] == f"http://testserver/api/v1/trace/products/{batch_p.product_id}/status"
     assert status["type"] == "application/json"
-    assert entry[VOC + "defaultLink"][0]["href"] == f"http://testserver/scan/b/{batch_p.pk}/?s=3"
+    # The default link: one, with a title and no other attribute.
+    assert entry[VOC + "defaultLink"] == [
+        {
+            "href": f"http://testserver/scan/b/{batch_p.pk}/?s=3",
+            "title": "Bánh tráng phơi sương: what the label says and whether it is true",
+        }
+    ]
     assert entry[VOC + "pip"][0]["hreflang"] == ["en"]
     assert "EPCIS events" in entry[VOC + "traceability"][1]["title"]
-    vietnamese = client.get(f"/01/{GTIN_P}/10/L2511-01?linkType=all", HTTP_ACCEPT_LANGUAGE="vi")
+    for links in (v for k, v in entry.items() if k != "anchor"):
+        for link in links:  # the members GS1's linkset schema allows
+            assert set(link) <= {"href", "title", "type", "hreflang"} and isinstance(link["title"], str)
+    vietnamese = client.get(f"/01/{GTIN_P}/10/L2511-01?linkType=linkset", HTTP_ACCEPT_LANGUAGE="vi")
+    assert vietnamese.status_code == 200
     assert vietnamese.json()["linkset"][0][VOC + "pip"][0]["hreflang"] == ["vi"]
+    # The name the standard used before 1.0 still works.
+    old_name = client.get(f"/01/{GTIN_P}/10/L2511-01?linkType=all", HTTP_ACCEPT_LANGUAGE="vi")
+    assert old_name.json() == vietnamese.json()
 
 
 def test_a_link_type_asked_for_is_followed(client, batch_p):
     response = client.get(f"/01/{GTIN_P}/10/L2511-01?linkType=gs1:certificationInfo")
     assert response.status_code == 307
-    assert response["Location"].endswith(f"/api/v1/trace/products/{batch_p.product_id}/status")
-    assert client.get(f"/01/{GTIN_P}?linkType=gs1:recipeInfo").status_code == 404
+    assert response["Location"] == (
+        f"http://testserver/api/v1/trace/products/{batch_p.product_id}/status?linkType=gs1:certificationInfo"
+    )
+    # A browser gets the page among the links of that type; the full URI of the type works too.
+    page = client.get(
+        f"/01/{GTIN_P}/10/L2511-01?linkType=https://gs1.org/voc/certificationInfo",
+        HTTP_ACCEPT="text/html,application/xhtml+xml;q=0.9",
+    )
+    assert page["Location"] == (
+        f"http://testserver/scan/b/{batch_p.pk}/?linkType=https://gs1.org/voc/certificationInfo#status"
+    )
+    missing = client.get(f"/01/{GTIN_P}?linkType=gs1:recipeInfo")
+    assert (missing.status_code, missing["Access-Control-Allow-Origin"]) == (404, "*")
 
 
 def test_the_status_link_answers_the_live_status(client, batch_p, officer_a, records):
