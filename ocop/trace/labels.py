@@ -58,12 +58,63 @@ def _fit(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _layout(per_page: int, index: int):
+QUIET = 4  # modules of light margin a QR code needs on every side (ISO/IEC 18004)
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where one label goes: its cell, and its QR code with the quiet zone kept clear."""
+
+    x: float
+    y: float
+    cell_w: float
+    cell_h: float
+    module: float  # side of one QR module, millimetres
+    size: int  # modules per side
+
+    @property
+    def qx(self) -> float:
+        return self.x + QUIET * self.module
+
+    @property
+    def qy(self) -> float:
+        return self.y + QUIET * self.module
+
+    @property
+    def qr(self) -> float:
+        return self.size * self.module
+
+    @property
+    def text_x(self) -> float:
+        """Where the text beside the code may start (past its quiet zone)."""
+        return self.qx + self.qr + QUIET * self.module
+
+    @property
+    def below(self) -> float:
+        """Where the text under the code may start (past its quiet zone)."""
+        return self.qy + self.qr + QUIET * self.module
+
+
+def _place(per_page: int, index: int, size: int) -> _Place:
     columns, _rows, cell_w, cell_h = _grid(per_page)
     col, row = index % columns, index // columns
-    x, y = MARGIN + col * cell_w, MARGIN + row * cell_h
-    qr_size = min(cell_h * 0.62, cell_w * 0.62)
-    return x, y, cell_w, cell_h, qr_size
+    # The code and its quiet zone take a square of most of the cell's height, leaving two lines
+    # of text under it and half the cell's width beside it.
+    square = min(cell_h * 0.78, cell_w * 0.55)
+    return _Place(
+        MARGIN + col * cell_w, MARGIN + row * cell_h, cell_w, cell_h, square / (size + 2 * QUIET), size
+    )
+
+
+def _wrap(text: str, width_mm: float, font_mm: float, lines: int) -> list[str]:
+    """``text`` in at most ``lines`` lines of about ``width_mm`` (for SVG, which does not wrap)."""
+    import textwrap
+
+    chars = max(8, int(width_mm / (0.56 * font_mm)))
+    wrapped = textwrap.wrap(text, chars) or [""]
+    if len(wrapped) > lines:
+        wrapped = [*wrapped[: lines - 1], _fit(" ".join(wrapped[lines - 1 :]), chars)]
+    return wrapped
 
 
 def pdf(labels: list[Label], *, per_page: int = 24, title: str = "") -> bytes:
@@ -80,46 +131,47 @@ def pdf(labels: list[Label], *, per_page: int = 24, title: str = "") -> bytes:
     family = add_fonts(document)
     _cols, _rows, _cw, cell_h = _grid(per_page)
     small = max(4.5, min(7.5, cell_h * 0.14 * 2.83 / 2))  # points
-    chars = int(_cw / (small * 0.19)) if _cw else 30
     for index, label in enumerate(labels):
         slot = index % per_page
         if slot == 0:
             document.add_page()
-        x, y, cell_w, cell_h, qr_size = _layout(per_page, slot)
         runs, size = _modules(label.uri)
-        module = qr_size / size
-        qx, qy = x + 1.5, y + 1.5
+        place = _place(per_page, slot, size)
+        module = place.module
         document.set_fill_color(0, 0, 0)
         # One path of rectangles per code, written as PDF operators: a thousand rect() calls
         # per label would make a sheet of 10,000 labels take minutes.
         k, height = document.k, document.h
         ops = [
-            f"{(qx + start * module) * k:.2f} {(height - qy - row * module) * k:.2f} "
+            f"{(place.qx + start * module) * k:.2f} {(height - place.qy - row * module) * k:.2f} "
             f"{length * module * k:.2f} {-module * k:.2f} re"
             for row, start, length in runs
         ]
         document._out("\n".join([*ops, "f"]))  # fpdf2 has no public call for a batch of shapes
-        text_x = qx + qr_size + 1.5
-        text_w = x + cell_w - text_x - 1
-        document.set_xy(text_x, qy)
+        text_w = place.x + place.cell_w - place.text_x - 1
+        document.set_xy(place.text_x, place.qy)
         if label.stars:
             document.set_font(family, "B", small + 1)
             document.set_text_color(160, 110, 0)
             document.cell(text_w, (small + 1) * 0.45, "OCOP " + "★" * label.stars, new_x="LEFT", new_y="NEXT")
         document.set_text_color(0, 0, 0)
         document.set_font(family, "B", small)
-        document.multi_cell(text_w, small * 0.42, _fit(label.title, 60), new_x="LEFT", new_y="NEXT")
+        document.multi_cell(
+            text_w, small * 0.42, _fit(label.title, 60), align="L", new_x="LEFT", new_y="NEXT"
+        )
         if label.lot_line:
             document.set_font(family, "", small - 0.5)
-            document.multi_cell(text_w, small * 0.42, label.lot_line, new_x="LEFT", new_y="NEXT")
+            document.multi_cell(text_w, small * 0.42, label.lot_line, align="L", new_x="LEFT", new_y="NEXT")
+        line_w = place.cell_w - (place.qx - place.x) - 1
         document.set_font(family, "", max(4, small - 1))
-        document.set_xy(x + 1.5, qy + qr_size + 0.8)
-        document.cell(cell_w - 3, small * 0.42, _fit(label.code, chars + 8), new_x="LEFT", new_y="NEXT")
+        document.set_xy(place.qx, place.below)
+        code_chars = int(line_w / (document.font_size * 0.56))
+        document.cell(line_w, small * 0.42, _fit(label.code, code_chars), new_x="LEFT", new_y="NEXT")
         document.set_font(family, "", max(4, small - 1.5))
-        document.cell(cell_w - 3, small * 0.40, "Quét để kiểm tra / Scan to check")
+        document.cell(line_w, small * 0.40, "Quét để kiểm tra / Scan to check")
         # A faint cutting guide.
         document.set_draw_color(210, 210, 210)
-        document.rect(x, y, cell_w, cell_h)
+        document.rect(place.x, place.y, place.cell_w, place.cell_h)
     return bytes(document.output())
 
 
@@ -134,34 +186,39 @@ def svg_page(labels: list[Label], *, per_page: int = 24) -> str:
         f'viewBox="0 0 {PAGE_W} {PAGE_H}" font-family="DejaVu Sans, Arial, sans-serif">'
     ]
     for slot, label in enumerate(labels[:per_page]):
-        x, y, cell_w, cell_h, qr_size = _layout(per_page, slot)
         runs, size = _modules(label.uri)
-        module = qr_size / size
-        qx, qy = x + 1.5, y + 1.5
+        place = _place(per_page, slot, size)
+        module, qx, qy = place.module, place.qx, place.qy
         path = "".join(
             f"M{qx + start * module:.3f} {qy + row * module:.3f}h{length * module:.3f}v{module:.3f}h{-length * module:.3f}z"
             for row, start, length in runs
         )
         parts.append(
-            f'<g><rect x="{x:.2f}" y="{y:.2f}" width="{cell_w:.2f}" height="{cell_h:.2f}" fill="none" stroke="#d2d2d2" stroke-width="0.2"/>'
+            f'<g><rect x="{place.x:.2f}" y="{place.y:.2f}" width="{place.cell_w:.2f}" height="{place.cell_h:.2f}" fill="none" stroke="#d2d2d2" stroke-width="0.2"/>'
         )
         parts.append(f'<path d="{path}" fill="#000"/>')
-        tx, ty = qx + qr_size + 1.5, qy + font
+        tx, ty = place.text_x, qy + font
+        text_w = place.x + place.cell_w - tx - 1
         if label.stars:
             parts.append(
                 f'<text x="{tx:.2f}" y="{ty:.2f}" font-size="{font + 0.4:.2f}" font-weight="bold" fill="#a06e00">OCOP {"★" * label.stars}</text>'
             )
             ty += font * 1.3
-        parts.append(
-            f'<text x="{tx:.2f}" y="{ty:.2f}" font-size="{font:.2f}" font-weight="bold">{escape(_fit(label.title, 40))}</text>'
-        )
-        if label.lot_line:
+        for line in _wrap(label.title, text_w, font, 2):
             parts.append(
-                f'<text x="{tx:.2f}" y="{ty + font * 1.3:.2f}" font-size="{font * 0.9:.2f}">{escape(label.lot_line)}</text>'
+                f'<text x="{tx:.2f}" y="{ty:.2f}" font-size="{font:.2f}" font-weight="bold">{escape(line)}</text>'
             )
-        base = qy + qr_size + font
+            ty += font * 1.2
+        for piece in label.lot_line.split(" · ") if label.lot_line else ():
+            for line in _wrap(piece, text_w, font * 0.9, 2):
+                parts.append(
+                    f'<text x="{tx:.2f}" y="{ty:.2f}" font-size="{font * 0.9:.2f}">{escape(line)}</text>'
+                )
+                ty += font * 1.1
+        base = place.below + font * 0.85
+        line_w = place.cell_w - (qx - place.x) - 1
         parts.append(
-            f'<text x="{qx:.2f}" y="{base:.2f}" font-size="{font * 0.85:.2f}">{escape(label.code)}</text>'
+            f'<text x="{qx:.2f}" y="{base:.2f}" font-size="{font * 0.85:.2f}">{escape(_fit(label.code, int(line_w / (0.56 * font * 0.85))))}</text>'
         )
         parts.append(
             f'<text x="{qx:.2f}" y="{base + font:.2f}" font-size="{font * 0.75:.2f}">Quét để kiểm tra / Scan to check</text></g>'

@@ -146,7 +146,7 @@ def test_added_links_appear_in_the_linkset_in_their_language(client, gtins, owne
     ]
     assert (
         client.get(f"/01/{GTIN_P}?linkType=gs1:recipeInfo", HTTP_ACCEPT_LANGUAGE="vi")["Location"]
-        == "https://example.vn/vi"
+        == "https://example.vn/vi?linkType=gs1:recipeInfo"
     )
 
 
@@ -166,3 +166,43 @@ def test_the_links_page(client, gtins, owner_a):
     )
     assert response.status_code == 302
     assert ProductLink.objects.get().title == "Facebook"
+
+
+@pytest.mark.parametrize("per_page", [8, 24, 65])
+def test_every_code_keeps_its_quiet_zone_and_its_text_inside_the_label(batch_p, per_page):
+    """A QR code needs four modules of blank margin on every side to scan; no text may enter it,
+    and nothing may spill into the next label."""
+    import re
+
+    import segno
+
+    content, _name, _type = printing.label_sheet(batch_p, range(1, 3), per_page=per_page, fmt="svg")
+    svg = content.decode()
+    for group in re.findall(r"<g>(.*?)</g>", svg, re.S):
+        cell = dict(
+            zip(
+                "xywh",
+                map(
+                    float,
+                    re.search(
+                        r'<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"', group
+                    ).groups(),
+                ),
+                strict=True,
+            )
+        )
+        xs, ys = [], []
+        for x, y, width, height in re.findall(r"M([\d.]+) ([\d.]+)h([\d.]+)v([\d.]+)", group):
+            xs += [float(x), float(x) + float(width)]
+            ys += [float(y), float(y) + float(height)]
+        uri = services.label_uri(batch_p, int(re.search(r"\(21\)(\d+)", group).group(1)))
+        size = len(segno.make(uri, error="m", micro=False).matrix)
+        module = (max(xs) - min(xs)) / size
+        quiet = 4 * module - 0.01
+        left, top, right, bottom = min(xs), min(ys), max(xs), max(ys)
+        assert left - cell["x"] >= quiet and top - cell["y"] >= quiet
+        for x, y, font in re.findall(r'<text x="([\d.]+)" y="([\d.]+)" font-size="([\d.]+)"', group):
+            x, y, font = float(x), float(y), float(font)
+            beside, under = x >= right + quiet, y - font >= bottom + quiet
+            assert beside or under, (x, y)
+            assert y <= cell["y"] + cell["h"]  # the text stays in its label
