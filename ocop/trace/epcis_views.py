@@ -77,17 +77,46 @@ def _user(request, *, token_only: bool = False):
     return None
 
 
+# What kind of EPCIS exception each problem of a capture is (EPCIS 2.0 REST binding).
+EXCEPTIONS = {
+    "permission": ("SecurityException", 403),
+    "internal": ("ImplementationException", 500),
+}
+
+
+def capture_error(error: dict) -> dict:
+    """A problem of a capture as an RFC 7807 problem (what EPCIS 2.0 capture jobs list), with
+    the event's index and field as extension members."""
+    exception, status = EXCEPTIONS.get(error.get("code"), ("ValidationException", 400))
+    index = error.get("eventIndex")
+    where = (
+        f"/epcisBody/eventList/{index}{error['field'].rstrip('/')}" if index is not None else error["field"]
+    )
+    return {
+        "type": f"epcisException:{exception}",
+        "title": exception,
+        "status": status,
+        "detail": error["message"],
+        "instance": "#" + where,
+        **error,
+    }
+
+
+def _time(moment) -> str | None:
+    return epcis.format_time(moment) if moment else None
+
+
 def capture_job(capture: CaptureJob) -> dict:
     return {
         "captureID": str(capture.pk),
-        "createdAt": capture.created_at,
-        "finishedAt": capture.finished_at,
+        "createdAt": _time(capture.created_at),
+        "finishedAt": _time(capture.finished_at),
         "running": capture.running,
         "success": capture.status == "succeeded",
         "captureErrorBehaviour": capture.error_behaviour,
         "eventCount": capture.event_count,
         "capturedEventCount": capture.captured,
-        "errors": capture.errors,
+        "errors": [capture_error(e) for e in capture.errors],
     }
 
 

@@ -26,6 +26,11 @@ def post(client, document, token, behaviour=None, **extra):
     )
 
 
+def core(errors):
+    """The problems of a capture job without their RFC 7807 members."""
+    return [{k: e[k] for k in ("eventIndex", "field", "code", "message")} for e in errors]
+
+
 def job_of(client, response, token):
     assert response.status_code == 202, response.content
     location = response["Location"]
@@ -75,6 +80,26 @@ def test_rollback_stores_nothing_and_reports_every_error(client, gtins, token_a)
     assert EventIdentifier.objects.count() == 0
 
 
+def test_a_capture_job_reads_as_the_standard_writes_it(client, gtins, token_a):
+    document = gs1_document(object_event(action="LOOK"))
+    job = job_of(client, post(client, document, token_a), token_a)
+    for moment in (job["createdAt"], job["finishedAt"]):
+        assert epcis.parse_time(moment).tzinfo is not None  # RFC 3339, with its time zone
+    assert job["errors"] == [
+        {
+            "type": "epcisException:ValidationException",
+            "title": "ValidationException",
+            "status": 400,
+            "detail": "'LOOK' is not one of ['OBSERVE', 'ADD', 'DELETE']",
+            "instance": "#/epcisBody/eventList/0/action",
+            "eventIndex": 0,
+            "field": "/action",
+            "code": "schema",
+            "message": "'LOOK' is not one of ['OBSERVE', 'ADD', 'DELETE']",
+        }
+    ]
+
+
 def test_proceed_stores_the_valid_events_and_reports_the_others(client, gtins, token_a):
     document = gs1_document(
         object_event(),
@@ -106,16 +131,17 @@ def test_a_failure_while_storing_leaves_nothing_half_stored(client, gtins, token
     )
     monkeypatch.setattr(services.EventIdentifier.objects, "bulk_create", real)
     assert job["success"] is False
-    assert job["errors"] == [
+    assert core(job["errors"]) == [
         {"eventIndex": None, "field": "/", "code": "internal", "message": "The capture failed: RuntimeError."}
     ]
+    assert job["errors"][0]["type"] == "epcisException:ImplementationException"
     assert Event.objects.count() == 0
 
 
 def test_an_event_id_is_captured_once_but_an_error_declaration_may_repeat_it(client, gtins, token_a):
     assert job_of(client, post(client, gs1_document(object_event()), token_a), token_a)["success"] is True
     again = job_of(client, post(client, gs1_document(object_event()), token_a), token_a)
-    assert again["errors"] == [
+    assert core(again["errors"]) == [
         {
             "eventIndex": 0,
             "field": "/eventID",
@@ -134,7 +160,7 @@ def test_producers_capture_only_for_their_own_products(client, gtins, owner_b, t
     mine, theirs = object_event(), object_event(GTIN_Q, eventID="urn:uuid:q-1")
     job = job_of(client, post(client, gs1_document(mine, theirs), token_a, "proceed"), token_a)
     assert job["capturedEventCount"] == 1
-    assert job["errors"] == [
+    assert core(job["errors"]) == [
         {
             "eventIndex": 1,
             "field": "/epcList",
