@@ -21,12 +21,13 @@ def test_the_log_is_counted_once_and_rotation_is_noticed(batch_p, tmp_path, sett
         f"{now:.3f} 307 /01/{GTIN_P}/10/L2511-01/21/1\n"
         f"{now:.3f} 307 /01/{GTIN_P}/10/L2511-01/21/2?17=261231\n"
         f"{now:.3f} 200 /01/{GTIN_P}/10/L2511-01?linkType=all\n"  # a linkset: not a shopper's scan
+        f"{now:.3f} 307 /01/{GTIN_P}/10/L2511-01?linkType=gs1:pip\n"  # an application following a link
         f"{now:.3f} 400 /01/{GTIN_P}/21/1/10/L2511-01\n"
         f"{now:.3f} 307 /01/{GTIN_P}/10/L2511-01/21/99\n"  # never issued
         f"{now:.3f} 307 /01/{GTIN_P}/10/L25"  # still being written
     )
     call_command("trace_ingest_scans", str(log), stdout=(out := io.StringIO()))
-    assert out.getvalue().strip() == "3 scans counted, 2 lines skipped."
+    assert out.getvalue().strip() == "3 scans counted, 3 lines skipped."
     assert ScanCount.objects.get(batch=batch_p).count == 3
     assert ScanFlag.objects.get().code == f"/01/{GTIN_P}/10/L2511-01/21/99"
     with log.open("a") as handle:

@@ -11,7 +11,7 @@ log was rotated.
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from django.core.management.base import BaseCommand
 
@@ -50,6 +50,8 @@ class Command(BaseCommand):
                 try:
                     when = datetime.fromtimestamp(float(parts[0]), tz=UTC)
                     address = urlsplit(parts[2].strip())
+                    if "linkType" in parse_qs(address.query):
+                        raise ValueError("a link asked for by an application, not a shopper's scan")
                     scanned = scan_path(address.path, address.query)
                 except (ValueError, dl.DigitalLinkError):
                     skipped += 1
