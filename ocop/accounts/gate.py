@@ -34,6 +34,7 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
         "registry.certification": frozenset({VIEW, ADD, CHANGE, DELETE}),
         "registry.intellectualproperty": frozenset({VIEW, ADD, CHANGE, DELETE}),
         "registry.recognition": frozenset({VIEW, ADD, CHANGE}),
+        "registry.craftvillage": frozenset({VIEW, ADD, CHANGE, DELETE}),
         "accounts.auditevent": frozenset({VIEW}),
     },
     Role.COMMUNE_OFFICER: {
@@ -44,6 +45,7 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
         "registry.certification": frozenset({VIEW, ADD, CHANGE, DELETE}),
         "registry.intellectualproperty": frozenset({VIEW, ADD, CHANGE, DELETE}),
         "registry.recognition": frozenset({VIEW}),
+        "registry.craftvillage": frozenset({VIEW}),
     },
     # Applies through a model's ``owner`` path: producers' staff, and anyone's own jobs.
     Role.PRODUCER: {
@@ -65,6 +67,7 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
         "registry.certification": frozenset({VIEW}),
         "registry.intellectualproperty": frozenset({VIEW}),
         "registry.recognition": frozenset({VIEW}),
+        "registry.craftvillage": frozenset({VIEW}),
         "geo.province": frozenset({VIEW}),
         "geo.commune": frozenset({VIEW}),
         "geo.district": frozenset({VIEW}),

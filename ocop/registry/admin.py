@@ -4,6 +4,7 @@ from ocop.admin_site import CentralOnly, ReadOnly
 
 from .models import (
     Certification,
+    CraftVillage,
     IntellectualProperty,
     Producer,
     ProducerMember,
@@ -30,6 +31,15 @@ class MemberInline(admin.TabularInline):
     model = ProducerMember
     extra = 0
     autocomplete_fields = ["user"]
+
+
+@admin.register(CraftVillage)
+class CraftVillageAdmin(CentralOnly, admin.ModelAdmin):
+    list_display = ["name", "craft", "is_traditional", "province", "commune", "recognised_on"]
+    list_filter = ["is_traditional"]
+    search_fields = ["name", "craft"]
+    list_select_related = ["province", "commune"]
+    autocomplete_fields = ["commune"]
 
 
 @admin.register(Producer)

@@ -75,6 +75,45 @@ class ProductSet(models.Model):
 # ---------------------------------------------------------------------------------------------
 
 
+class CraftVillage(models.Model):
+    """A craft village (làng nghề, or traditional craft village, làng nghề truyền thống) as the
+    province recognised it. The programme counts the share of craft villages that have an OCOP
+    product: a village has one when a producer of the village holds a counted recognition."""
+
+    name = models.CharField(_("name"), max_length=200)
+    craft = models.CharField(_("craft"), max_length=200, blank=True)
+    is_traditional = models.BooleanField(_("traditional craft village"), default=False)
+    province = models.ForeignKey(
+        "geo.Province", on_delete=models.PROTECT, related_name="craft_villages", verbose_name=_("province")
+    )
+    commune = models.ForeignKey(
+        "geo.Commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="craft_villages",
+        verbose_name=_("commune"),
+    )
+    recognised_on = models.DateField(_("recognised on"), null=True, blank=True)
+    decision_no = models.CharField(_("recognition decision"), max_length=80, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope = Scope(province="province", commune="commune", public=Q)
+
+    class Meta:
+        ordering = ["province", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["province", "commune", "name"], name="registry_craft_village_unique"
+            )
+        ]
+        verbose_name = _("craft village")
+        verbose_name_plural = _("craft villages")
+
+    def __str__(self):
+        return self.name
+
+
 class ProducerQuerySet(models.QuerySet):
     def in_province(self, province):
         return self.filter(province=province)
@@ -146,6 +185,15 @@ class Producer(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("commune (before 1/7/2025)"),
+    )
+
+    craft_village = models.ForeignKey(
+        CraftVillage,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="producers",
+        verbose_name=_("craft village"),
     )
 
     phone = models.CharField(_("phone"), max_length=30, blank=True)
