@@ -15,7 +15,8 @@ from ocop.evaluation.api import router as evaluation_router
 from ocop.geo.api import router as geo_router
 from ocop.jobs.api import router as jobs_router
 from ocop.market.api import router as market_router
-from ocop.monitoring.api import router as monitoring_router
+from ocop.monitoring.api import monitoring_router
+from ocop.monitoring.api import router as stats_router
 from ocop.registry.api import router as registry_router
 from ocop.trace.api import router as trace_router
 
@@ -61,5 +62,6 @@ api.add_router("/criteria/", criteria_router)
 api.add_router("/evaluation/", evaluation_router)
 api.add_router("/trace/", trace_router)
 api.add_router("/market/", market_router)
-api.add_router("/stats/", monitoring_router)
+api.add_router("/stats/", stats_router)
+api.add_router("/monitoring/", monitoring_router)
 api.add_router("/jobs/", jobs_router)

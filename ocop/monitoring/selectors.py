@@ -216,19 +216,20 @@ def counted_recognitions(day: date, *, user=None) -> QuerySet:
     return valid.filter(~Exists(more_recent), stars__gte=3)
 
 
-def _aggregates() -> dict:
+def aggregates() -> dict:
+    """The grouped counts behind every figure of the format file, as ORM aggregates."""
     producer = f"{_PRODUCER}id"
-    aggregates = {"products": Count("pk"), "producers": Count(producer, distinct=True)}
+    out = {"products": Count("pk"), "producers": Count(producer, distinct=True)}
     for stars in STARS:
-        aggregates[f"stars_{stars}"] = Count("pk", filter=Q(stars=stars))
+        out[f"stars_{stars}"] = Count("pk", filter=Q(stars=stars))
     for group in GROUPS:
-        aggregates[f"group_{group}"] = Count("pk", filter=Q(product__group=group))
+        out[f"group_{group}"] = Count("pk", filter=Q(product__group=group))
     for kind in PRODUCER_TYPES:
-        aggregates[f"type_{kind}"] = Count(producer, distinct=True, filter=Q(**{f"{_PRODUCER}kind": kind}))
-    return aggregates
+        out[f"type_{kind}"] = Count(producer, distinct=True, filter=Q(**{f"{_PRODUCER}kind": kind}))
+    return out
 
 
-FIGURE_NAMES = tuple(_aggregates())
+FIGURE_NAMES = tuple(aggregates())
 
 
 def _sum(rows: Iterable[Mapping]) -> dict:
@@ -326,7 +327,7 @@ def _legacy_groups(counted: QuerySet, *, communes: bool) -> QuerySet:
         ),
     )
     keys = [_OLD_PROVINCE, "commune", "province", *(["old_commune"] if communes else [])]
-    return rows.values(*keys).annotate(**_aggregates()).order_by()
+    return rows.values(*keys).annotate(**aggregates()).order_by()
 
 
 def _in_old_province(counted: QuerySet, province: Province) -> QuerySet:
@@ -361,7 +362,7 @@ def _in_old_province(counted: QuerySet, province: Province) -> QuerySet:
 def _per_province(counted: QuerySet, era: str, provinces: list[Province]) -> dict[int | None, dict]:
     """Figures per province id of ``era`` (None: no province on record)."""
     if era == CURRENT:
-        rows = counted.values(unit_id=F(f"{_PRODUCER}province_id")).annotate(**_aggregates()).order_by()
+        rows = counted.values(unit_id=F(f"{_PRODUCER}province_id")).annotate(**aggregates()).order_by()
         return {row.pop("unit_id"): row for row in rows}
     old_units = _old_units(provinces)
     placed = defaultdict(list)
@@ -374,7 +375,7 @@ def _per_commune(counted: QuerySet, era: str, province: Province, provinces: lis
     """Figures per commune id of ``era`` in ``province`` (None: no commune on record)."""
     if era == CURRENT:
         in_province = counted.filter(**{f"{_PRODUCER}province": province})
-        rows = in_province.values(unit_id=F(f"{_PRODUCER}commune_id")).annotate(**_aggregates()).order_by()
+        rows = in_province.values(unit_id=F(f"{_PRODUCER}commune_id")).annotate(**aggregates()).order_by()
         return {row.pop("unit_id"): row for row in rows}
     old_units = _old_units(provinces)
     placed = defaultdict(list)
@@ -398,6 +399,16 @@ def figures(row: Mapping) -> dict:
             "by_type": {kind: row[f"type_{kind}"] for kind in PRODUCER_TYPES},
         },
     }
+
+
+def flat(nested: Mapping) -> dict:
+    """The nested figures of :func:`figures` back to the flat aggregates."""
+    products, producers = nested["products"], nested["producers"]
+    out = {"products": products["total"], "producers": producers["total"]}
+    out.update({f"stars_{stars}": products["by_stars"][str(stars)] for stars in STARS})
+    out.update({f"group_{group}": products["by_group"][group] for group in GROUPS})
+    out.update({f"type_{kind}": producers["by_type"][kind] for kind in PRODUCER_TYPES})
+    return out
 
 
 def _unit(unit) -> dict:

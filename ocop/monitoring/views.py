@@ -1,25 +1,36 @@
-"""The officers' statistics page: the figures of ``ocop stats``, as a table with links behind them.
+"""The monitoring pages: statistics, dashboards of the country, a province or a commune, the
+rows behind every figure, targets, and quarterly reports.
 
-Views parse input and present; the figures come from :func:`selectors.programme_stats`.
+Views parse input, check the unit is within reach and present; the figures come from
+:func:`selectors.programme_stats` and :func:`dashboard.dashboard`, the rows from
+:mod:`figures`, every write from :mod:`services`.
 """
 
 from datetime import date
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ocop.accounts import gate
+from ocop.accounts.choices import Action
 from ocop.accounts.gate import actor_of
 from ocop.geo.gazetteer import CURRENT
-from ocop.geo.models import Province
+from ocop.geo.models import Commune, Province
+from ocop.jobs.services import job_start
 
-from . import selectors
+from . import dashboard, figures, forms, presenting, selectors, services, units
 from .choices import GROUP_COLUMNS, TYPE_COLUMNS
 from .forms import StatsForm
+from .models import Target
 
 
 def _cells(entry: dict, link: dict | None) -> list[dict]:
@@ -151,3 +162,318 @@ def stats(request):
         context["country_url"] = "?" + urlencode({"as_of": as_of.isoformat(), "boundaries": boundaries})
     template = "monitoring/_stats_table.html" if request.htmx else "monitoring/stats.html"
     return render(request, template, context)
+
+
+# ---------------------------------------------------------------------------------------------
+# Dashboards
+# ---------------------------------------------------------------------------------------------
+
+
+def reachable(user, unit: units.Unit) -> bool:
+    """Whether ``user`` may see the unit's dashboard, report and figure lists: the central office
+    everywhere; an officer within their jurisdiction (a province before 1 July 2025 belongs to
+    the officers of the province it became part of). Asked through the permission gate."""
+    actor = actor_of(user)
+    if actor.is_central:
+        return True
+    if unit.level == units.COUNTRY:
+        return False
+    if unit.commune is not None and unit.is_current:
+        return gate.restrict(Commune.objects.filter(pk=unit.commune.pk), user, Action.PLACE).exists()
+    province_id = unit.province.pk if unit.is_current else unit.province.successor_id
+    return gate.restrict(Province.objects.filter(pk=province_id), user, Action.PLACE).exists()
+
+
+def _day_and_boundaries(request) -> tuple[forms.DashboardForm, date, str]:
+    today = timezone.localdate()
+    form = forms.DashboardForm(request.GET or None, initial={"as_of": today})
+    as_of, boundaries = today, selectors.CURRENT_BOUNDARIES
+    if form.is_bound and form.is_valid():
+        as_of = form.cleaned_data["as_of"] or today
+        boundaries = form.cleaned_data["boundaries"] or selectors.CURRENT_BOUNDARIES
+    return form, min(as_of, today), boundaries
+
+
+def _unit_or_404(user, *, era: str, province: str = "", commune: str = "") -> units.Unit:
+    try:
+        unit = figures.unit_of(
+            figures.Figure(kind=figures.COUNTED, era=era, province=province, commune=commune)
+        )
+    except figures.FigureError:
+        raise Http404("No such unit.") from None
+    if not reachable(user, unit):
+        raise Http404("No such unit.")
+    return unit
+
+
+@login_required
+@require_GET
+def dashboard_home(request):
+    """The dashboard of the person's widest jurisdiction."""
+    actor = actor_of(request.user)
+    query = f"?{request.GET.urlencode()}" if request.GET else ""
+    if actor.is_central:
+        return _dashboard(request, units.country(CURRENT))
+    if actor.province_ids:
+        code = (
+            Province.objects.filter(pk__in=actor.province_ids)
+            .order_by("code")
+            .values_list("code", flat=True)[0]
+        )
+        return redirect(reverse("monitoring:dashboard_province", args=[code]) + query)
+    if actor.commune_ids:
+        code = (
+            Commune.objects.filter(pk__in=actor.commune_ids)
+            .order_by("code")
+            .values_list("code", flat=True)[0]
+        )
+        return redirect(reverse("monitoring:dashboard_commune", args=[code]) + query)
+    raise Http404("No dashboard for this account.")
+
+
+@login_required
+@require_GET
+def dashboard_province(request, code):
+    _form, as_of, boundaries = _day_and_boundaries(request)
+    era = selectors.boundary_era(as_of, boundaries)
+    return _dashboard(request, _unit_or_404(request.user, era=era, province=code))
+
+
+@login_required
+@require_GET
+def dashboard_commune(request, code):
+    # A commune's dashboard counts by today's commune (the old communes have no boundaries on
+    # file, and a new commune's producers came from several of them).
+    commune = Commune.objects.filter(era_id=CURRENT, code=code).select_related("province").first()
+    if commune is None:
+        raise Http404("No such commune.")
+    return _dashboard(
+        request, _unit_or_404(request.user, era=CURRENT, province=commune.province.code, commune=code)
+    )
+
+
+def _dashboard(request, unit: units.Unit):
+    form, as_of, boundaries = _day_and_boundaries(request)
+    if unit.level == units.COMMUNE:
+        boundaries = selectors.CURRENT_BOUNDARIES
+    board = dashboard.dashboard(unit=unit, as_of=as_of, boundaries=boundaries, user=request.user)
+    page = presenting.present(board, user=request.user)
+    keep = {"as_of": as_of.isoformat(), "boundaries": boundaries}
+    context = {
+        "form": form,
+        "board": board,
+        "page": page,
+        "unit": unit,
+        "as_of": as_of,
+        "boundaries": boundaries,
+        "is_today": as_of == timezone.localdate(),
+        "keep": urlencode(keep),
+        "api_url": f"{reverse('api:monitoring_dashboard')}?{urlencode({**keep, **page.api_params})}",
+    }
+    return render(request, "monitoring/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def figure_rows(request):
+    """The rows behind a figure of a dashboard or report: recognitions, or a measure's rows."""
+    try:
+        figure = figures.from_params(request.GET)
+        unit = figures.unit_of(figure)
+    except figures.FigureError:
+        raise Http404("No such figure.") from None
+    if not reachable(request.user, unit):
+        raise Http404("No such figure.")
+    queryset = figures.rows(figure, unit)
+    table = presenting.rows_table(queryset, figure)
+    if request.GET.get("format") == "csv":
+        return presenting.rows_csv(table, figure, unit)
+    paginator = Paginator(table.queryset, 50)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "figure": figure,
+        "unit": unit,
+        "title": presenting.figure_title(figure, unit),
+        "table": table,
+        "page": page,
+        "rows": [table.row(obj) for obj in page.object_list],
+        "query": query.urlencode(),
+    }
+    return render(request, "monitoring/figure_rows.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# Targets
+# ---------------------------------------------------------------------------------------------
+
+
+def _target_provinces(user):
+    """Today's provinces in which the user may set targets."""
+    return (
+        gate.restrict(Province.objects.filter(era_id=CURRENT), user, Action.PLACE)
+        .filter(
+            pk__in=Province.objects.filter(era_id=CURRENT).values("pk")
+            if actor_of(user).is_central
+            else list(actor_of(user).province_ids)
+        )
+        .order_by("code")
+    )
+
+
+def _may_set_targets(user) -> bool:
+    actor = actor_of(user)
+    return actor.is_central or bool(actor.province_ids)
+
+
+@login_required
+@require_GET
+def target_list(request):
+    """Every target (they are public decisions), with the progress of each on a day."""
+    _form, as_of, _boundaries = _day_and_boundaries(request)
+    targets = list(
+        gate.restrict(Target.objects.select_related("province"), request.user, Action.VIEW).order_by(
+            "province__code", "-period_end", "measure", "pk"
+        )
+    )
+    changeable = set(
+        gate.restrict(Target.objects.all(), request.user, Action.CHANGE).values_list("pk", flat=True)
+    )
+    if not actor_of(request.user).is_central:
+        changeable = {pk for pk in changeable if any(t.pk == pk and t.province_id for t in targets)}
+    rows = [
+        {"target": t, "row": dashboard.target_row(t, as_of), "changeable": t.pk in changeable}
+        for t in targets
+    ]
+    return render(
+        request,
+        "monitoring/targets.html",
+        {"rows": rows, "as_of": as_of, "may_add": _may_set_targets(request.user)},
+    )
+
+
+def _target_fields(form) -> dict:
+    data = dict(form.cleaned_data)
+    data["stars"] = data.get("stars") or 0
+    data["producer_kind"] = data.get("producer_kind") or ""
+    return data
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def target_create(request):
+    if not _may_set_targets(request.user):
+        raise Http404("Only officers set targets.")
+    provinces = _target_provinces(request.user)
+    form = forms.TargetForm(
+        request.POST or None, provinces=provinces, allow_national=actor_of(request.user).is_central
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.target_create(user=request.user, **_target_fields(form))
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except PermissionDenied:
+            raise Http404("Out of your jurisdiction.") from None
+        else:
+            messages.success(request, _("Target saved."))
+            return redirect("monitoring:targets")
+    return render(request, "monitoring/target_form.html", {"form": form})
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def target_edit(request, pk):
+    target = gate.get_or_404(Target.objects.select_related("province"), request.user, Action.CHANGE, pk=pk)
+    if target.province_id is None and not actor_of(request.user).is_central:
+        raise Http404("National targets are set by the central office.")
+    initial = {
+        name: getattr(target, name) for name in services.FIELDS if name in forms.TargetForm.base_fields
+    }
+    form = forms.TargetForm(
+        request.POST or None,
+        initial=initial,
+        provinces=_target_provinces(request.user),
+        allow_national=actor_of(request.user).is_central,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.target_update(user=request.user, target=target, **_target_fields(form))
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except PermissionDenied:
+            raise Http404("Out of your jurisdiction.") from None
+        else:
+            messages.success(request, _("Target saved."))
+            return redirect("monitoring:targets")
+    return render(request, "monitoring/target_form.html", {"form": form, "target": target})
+
+
+@login_required
+@require_POST
+def target_delete(request, pk):
+    target = gate.get_or_404(Target.objects.all(), request.user, Action.DELETE, pk=pk)
+    try:
+        services.target_delete(user=request.user, target=target)
+    except PermissionDenied:
+        raise Http404("National targets are set by the central office.") from None
+    messages.success(request, _("Target deleted."))
+    return redirect("monitoring:targets")
+
+
+# ---------------------------------------------------------------------------------------------
+# Quarterly reports
+# ---------------------------------------------------------------------------------------------
+
+
+def _report_provinces(user):
+    actor = actor_of(user)
+    provinces = Province.objects.filter(era_id=CURRENT)
+    if not actor.is_central:
+        provinces = provinces.filter(pk__in=list(actor.province_ids))
+    return gate.restrict(provinces, user, Action.PLACE).order_by("code")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reports(request):
+    """Ask for a province's quarterly report (.xlsx or PDF); it is written in the background."""
+    provinces = _report_provinces(request.user)
+    if not provinces.exists():
+        raise Http404("Reports are for province officers and the central office.")
+    today = timezone.localdate()
+    last_year, last_quarter = dashboard.last_quarters(today, 2)[0]
+    initial = {
+        "year": last_year,
+        "quarter": last_quarter,
+        "boundaries": selectors.CURRENT_BOUNDARIES,
+        "province": provinces.filter(code=request.GET.get("province", "")).first() or provinces.first(),
+    }
+    form = forms.ReportForm(request.POST or None, initial=initial, provinces=provinces)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        start = dashboard.quarter_span(data["year"], data["quarter"])[0]
+        if start > today:
+            form.add_error("quarter", _("This quarter has not begun."))
+        else:
+            job = job_start(
+                kind="monitoring.report",
+                owner=request.user,
+                params={
+                    "province": data["province"].code,
+                    "year": data["year"],
+                    "quarter": data["quarter"],
+                    "boundaries": data["boundaries"],
+                    "format": data["format"],
+                    "language": request.LANGUAGE_CODE,
+                    "base_url": request.build_absolute_uri("/").rstrip("/"),
+                },
+            )
+            return redirect("jobs:detail", pk=job.pk)
+    return render(request, "monitoring/reports.html", {"form": form})

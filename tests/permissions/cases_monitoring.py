@@ -1,8 +1,11 @@
-"""Permission cases for programme statistics: the officers' page and the public API."""
+"""Permission cases for programme monitoring: statistics, dashboards, figure lists, targets,
+reports, and their API."""
 
 from __future__ import annotations
 
-from .framework import EVERYONE, SIGNED_IN, Case, api, page
+from datetime import date
+
+from .framework import EVERYONE, SIGNED_IN, Case, api, count, page
 
 CASES: list[Case] = [
     # ---- the statistics page: any signed-in person (the figures are public) ------------------
@@ -29,5 +32,188 @@ CASES: list[Case] = [
         EVERYONE,
         ok=422,
         anonymous=422,
+    ),
+]
+
+
+# ---- dashboards, figure lists, targets and reports --------------------------------------------
+# Province A is today's Tây Ninh (80), which took in old Long An (80) and old Tây Ninh (72);
+# province B is Phú Thọ (25). Officers see their province's dashboard; commune officers their
+# commune's; the country's is the central office's.
+
+
+def setup(records, users):
+    from datetime import date
+
+    from ocop.monitoring.models import Target
+
+    records.target_a = Target.objects.create(
+        province=records.p.province,
+        measure="products_new",
+        stars=3,
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 12, 31),
+        value=30,
+    )
+    records.target_national = Target.objects.get(key="qd919-products-3-stars")
+
+
+A_DASHBOARD = {"central", "officer_a"}
+A1_DASHBOARD = {"central", "officer_a", "commune_officer_a"}
+SETTERS = {"central", "officer_a", "officer_b"}
+
+
+def _target_form(r, geo, **changes):
+    data = {
+        "province": geo.province_a.pk,
+        "measure": "showrooms",
+        "stars": "",
+        "producer_kind": "",
+        "period_start": "2026-01-01",
+        "period_end": "2030-12-31",
+        "value": "5",
+        "legal_basis": "Kế hoạch 1/KH-UBND",
+        "note": "",
+    }
+    data.update(changes)
+    return data
+
+
+def _target_json(r, geo, **changes):
+    return {
+        "province": "80",
+        "measure": "showrooms",
+        "period_start": "2026-01-01",
+        "period_end": "2030-12-31",
+        "value": "5",
+        **changes,
+    }
+
+
+CASES += [
+    page(
+        "monitoring:dashboard",
+        lambda r: "/manage/dashboard/",
+        {"central", "officer_a", "officer_b", "commune_officer_a"},
+        ok=(200, 302),  # officers are sent to their province's or commune's dashboard
+    ),
+    page("monitoring:dashboard_province", lambda r: "/manage/dashboard/province/80/", A_DASHBOARD),
+    page("monitoring:dashboard_province#b", lambda r: "/manage/dashboard/province/25/", {"central", "officer_b"}),
+    page(
+        "monitoring:dashboard_province#historical",
+        lambda r: "/manage/dashboard/province/80/?as_of=2025-03-31&boundaries=historical",  # old Long An
+        A_DASHBOARD,
+    ),
+    page(
+        "monitoring:dashboard_commune",
+        lambda r: f"/manage/dashboard/commune/{r.p.commune.code}/",
+        A1_DASHBOARD,
+    ),
+    page(
+        "monitoring:figure_rows",
+        lambda r: f"/manage/dashboard/rows/?kind=counted&province=80&day={date.today().isoformat()}",
+        A_DASHBOARD,
+    ),
+    page(
+        "monitoring:figure_rows#country",
+        lambda r: f"/manage/dashboard/rows/?kind=counted&day={date.today().isoformat()}&format=csv",
+        {"central"},
+    ),
+    page("monitoring:targets", lambda r: "/manage/targets/", SIGNED_IN),
+    page("monitoring:target_create", lambda r: "/manage/targets/new/", SETTERS),
+    page(
+        "monitoring:target_create#post",
+        lambda r: "/manage/targets/new/",
+        {"central", "officer_a"},
+        method="post",
+        data=_target_form,
+        ok=302,
+        denied=(200, 404),  # officer B's form offers only province B: the choice is refused
+        effect=lambda r, actor: count("monitoring.target", measure="showrooms", province=r.p.province) == 1,
+    ),
+    page("monitoring:target_edit", lambda r: f"/manage/targets/{r.target_a.pk}/edit/", {"central", "officer_a"}),
+    page(
+        "monitoring:target_edit#post",
+        lambda r: f"/manage/targets/{r.target_a.pk}/edit/",
+        {"central", "officer_a"},
+        method="post",
+        data=lambda r, geo: _target_form(r, geo, measure="products_new", stars="3", value="45"),
+        ok=302,
+        effect=lambda r, actor: count("monitoring.target", pk=r.target_a.pk, value=45) == 1,
+    ),
+    page(
+        "monitoring:target_edit#national",
+        lambda r: f"/manage/targets/{r.target_national.pk}/edit/",
+        {"central"},
+    ),
+    page(
+        "monitoring:target_delete",
+        lambda r: f"/manage/targets/{r.target_a.pk}/delete/",
+        {"central", "officer_a"},
+        method="post",
+        ok=302,
+        effect=lambda r, actor: count("monitoring.target", pk=r.target_a.pk) == 0,
+    ),
+    page(
+        "monitoring:target_delete#national",
+        lambda r: f"/manage/targets/{r.target_national.pk}/delete/",
+        {"central"},
+        method="post",
+        ok=302,
+        effect=lambda r, actor: count("monitoring.target", pk=r.target_national.pk) == 0,
+    ),
+    page("monitoring:reports", lambda r: "/manage/reports/", SETTERS),
+    page(
+        "monitoring:reports#post",
+        lambda r: "/manage/reports/",
+        {"central", "officer_a"},
+        method="post",
+        data=lambda r, geo: {
+            "province": geo.province_a.pk,
+            "year": "2026",
+            "quarter": "1",
+            "boundaries": "current",
+            "format": "xlsx",
+        },
+        ok=302,
+        denied=(200, 404),
+        effect=lambda r, actor: count("jobs.job", kind="monitoring.report") == 1,
+    ),
+    api(
+        "GET /api/v1/monitoring/dashboard",
+        lambda r: "/api/v1/monitoring/dashboard?province=80",
+        A_DASHBOARD,
+    ),
+    api("GET /api/v1/monitoring/dashboard#country", lambda r: "/api/v1/monitoring/dashboard", {"central"}),
+    api("GET /api/v1/monitoring/targets", lambda r: "/api/v1/monitoring/targets", EVERYONE, anonymous=200),
+    api(
+        "POST /api/v1/monitoring/targets",
+        lambda r: "/api/v1/monitoring/targets",
+        {"central", "officer_a"},
+        data=_target_json,
+        ok=201,
+        effect=lambda r, actor: count("monitoring.target", measure="showrooms", province=r.p.province) == 1,
+    ),
+    api(
+        "POST /api/v1/monitoring/targets#national",
+        lambda r: "/api/v1/monitoring/targets",
+        {"central"},
+        data=lambda r, geo: _target_json(r, geo, province=None, measure="provinces_with_showroom", value="100"),
+        ok=201,
+        effect=lambda r, actor: count("monitoring.target", measure="provinces_with_showroom") == 2,
+    ),
+    api(
+        "PUT /api/v1/monitoring/targets/{target_id}",
+        lambda r: f"/api/v1/monitoring/targets/{r.target_a.pk}",
+        {"central", "officer_a"},
+        data=lambda r, geo: _target_json(r, geo, measure="products_new", stars=3, value="45"),
+        effect=lambda r, actor: count("monitoring.target", pk=r.target_a.pk, value=45) == 1,
+    ),
+    api(
+        "DELETE /api/v1/monitoring/targets/{target_id}",
+        lambda r: f"/api/v1/monitoring/targets/{r.target_a.pk}",
+        {"central", "officer_a"},
+        ok=204,
+        effect=lambda r, actor: count("monitoring.target", pk=r.target_a.pk) == 0,
     ),
 ]

@@ -1,0 +1,104 @@
+"""Programme targets (chỉ tiêu): what the country or a province aims at, by when.
+
+A target is data: a scope (the whole country, or one of today's provinces), a period, a measure
+with its parameter (a number of stars, a producer type) and a value. The national targets of
+2021-2025 are loaded from ``data/targets.yaml``; provinces enter theirs on the targets page.
+Progress is never stored: it is computed from the registry on the day asked for
+(:mod:`ocop.monitoring.measures`, :mod:`ocop.monitoring.progress`).
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ocop.accounts.scope import Scope
+from ocop.registry.choices import Confidence, ProducerType
+
+from .choices import SHARE_MEASURES, Measure
+
+
+class TargetQuerySet(models.QuerySet):
+    def national(self):
+        return self.filter(province__isnull=True)
+
+    def for_province(self, province):
+        return self.filter(province=province)
+
+
+class Target(models.Model):
+    """One programme target: "at least 10,000 products of 3 stars or more by 31/12/2025"."""
+
+    province = models.ForeignKey(
+        "geo.Province",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("province"),
+        help_text=_("Empty: the whole country."),
+    )
+    measure = models.CharField(_("measure"), max_length=32, choices=Measure.choices)
+    stars = models.PositiveSmallIntegerField(
+        _("stars"), default=0, validators=[MaxValueValidator(5)], help_text=_("For measures of stars.")
+    )
+    producer_kind = models.CharField(
+        _("producer type"), max_length=20, choices=ProducerType.choices, blank=True
+    )
+    period_start = models.DateField(_("period starts"))
+    period_end = models.DateField(_("period ends"))
+    value = models.DecimalField(
+        _("target value"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    legal_basis = models.CharField(_("legal basis"), max_length=200, blank=True)
+    confidence = models.CharField(
+        _("confidence"), max_length=1, choices=Confidence.choices, default=Confidence.CONFIRMED
+    )
+    note = models.CharField(_("note"), max_length=400, blank=True)
+    # Targets loaded from the data file carry its key, so reloading the file updates them.
+    key = models.CharField(max_length=60, null=True, blank=True, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TargetQuerySet.as_manager()
+    # Targets are public decisions: anyone may read them. Province officers change their
+    # province's; national targets (no province) only the central office.
+    scope = Scope(province="province", public=Q)
+
+    class Meta:
+        ordering = ["province__code", "period_end", "measure", "stars", "producer_kind", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["province", "measure", "stars", "producer_kind", "period_start", "period_end"],
+                name="monitoring_target_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["measure", "stars", "producer_kind", "period_start", "period_end"],
+                condition=Q(province__isnull=True),
+                name="monitoring_target_unique_national",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="monitoring_target_period"
+            ),
+            models.CheckConstraint(condition=Q(value__gte=0), name="monitoring_target_value"),
+            models.CheckConstraint(condition=Q(stars__lte=5), name="monitoring_target_stars"),
+        ]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+
+    def __str__(self):
+        return f"{self.describe()} — {self.period_start:%d/%m/%Y}–{self.period_end:%d/%m/%Y}"
+
+    @property
+    def is_share(self) -> bool:
+        return self.measure in SHARE_MEASURES
+
+    def describe(self) -> str:
+        """The target in words, in the active language ("Products rated at least 3 stars")."""
+        from .measures import describe
+
+        return describe(self.measure, stars=self.stars, producer_kind=self.producer_kind)

@@ -1,0 +1,589 @@
+"""The quarterly report of a province (báo cáo quý), as an .xlsx workbook and as a PDF.
+
+Layout as officials write it: a heading with the province, the quarter and the day the figures
+are taken; I. the figures at the end of the quarter next to the end of the previous one; II. what
+happened in the quarter (new, expired, revoked recognitions; certificates expiring next); III.
+figures by commune; IV. targets; then the lists of new and expired recognitions. The figures
+come from :func:`ocop.monitoring.dashboard.dashboard`, the same as the dashboard and the API,
+and each one links to the list behind it.
+
+On historical boundaries, for a quarter before 1 July 2025, a province of today is reported as
+the provinces of that time that formed it, one section each.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ocop.geo.gazetteer import CURRENT, LEGACY
+from ocop.geo.models import Province
+
+from . import figures as F
+from .choices import GROUP_COLUMNS, TYPE_COLUMNS
+from .dashboard import Dashboard, dashboard, quarter_span
+from .selectors import boundary_era
+from .units import Unit
+
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+LISTED = 500  # rows of each list printed in the report (the link gives them all)
+
+
+@dataclass
+class Line:
+    label: str
+    before: int | None
+    now: int
+    figure: F.Figure | None
+    indent: int = 0
+
+    @property
+    def change(self) -> int | None:
+        return None if self.before is None else self.now - self.before
+
+
+@dataclass
+class Section:
+    unit: Unit
+    board: Dashboard
+    previous: Dashboard
+    lines: list[Line]
+    quarter_lines: list[Line]
+
+
+@dataclass
+class Report:
+    province: Province
+    year: int
+    quarter: int
+    start: date
+    end: date  # the day the figures are taken: the quarter's last day, or today
+    boundaries: str
+    sections: list[Section]
+    written_on: date
+    link: Callable[[F.Figure], str]
+
+    @property
+    def title(self) -> str:
+        return _("Report on the OCOP programme, quarter %(quarter)s of %(year)s") % {
+            "quarter": ROMAN[self.quarter],
+            "year": self.year,
+        }
+
+
+def _lines(board: Dashboard, previous: Dashboard) -> list[Line]:
+    lines = [
+        Line(
+            _("OCOP products (3 stars or more)"),
+            previous.products.value,
+            board.products.value,
+            board.products.figure,
+        )
+    ]
+    for stars, number in board.by_stars.items():
+        lines.append(
+            Line(
+                _("of which %(stars)s stars") % {"stars": stars},
+                previous.by_stars[stars].value,
+                number.value,
+                number.figure,
+                1,
+            )
+        )
+    for group, number in board.by_group.items():
+        lines.append(
+            Line(str(GROUP_COLUMNS[group]), previous.by_group[group].value, number.value, number.figure, 1)
+        )
+    lines.append(Line(_("OCOP producers"), previous.producers, board.producers, None))
+    for kind, count in board.producers_by_type.items():
+        lines.append(Line(str(TYPE_COLUMNS[kind]), previous.producers_by_type[kind], count, None, 1))
+    return lines
+
+
+def _quarter_lines(board: Dashboard) -> list[Line]:
+    quarter = board.quarters[-1]
+    return [
+        Line(
+            _("Recognitions decided in the quarter"),
+            None,
+            quarter.counts[F.NEW].value,
+            quarter.counts[F.NEW].figure,
+        ),
+        Line(
+            _("Recognitions expired in the quarter"),
+            None,
+            quarter.counts[F.EXPIRED].value,
+            quarter.counts[F.EXPIRED].figure,
+        ),
+        Line(
+            _("Recognitions revoked in the quarter"),
+            None,
+            quarter.counts[F.REVOKED].value,
+            quarter.counts[F.REVOKED].figure,
+        ),
+        Line(_("Certificates expiring within 90 days"), None, board.expiring.value, board.expiring.figure),
+    ]
+
+
+def quarterly_report(
+    *,
+    province: Province,
+    year: int,
+    quarter: int,
+    boundaries: str,
+    user,
+    link: Callable[[F.Figure], str],
+    progress=None,
+) -> Report:
+    """The report's figures (``province``: one of today's)."""
+    start, end = quarter_span(year, quarter)
+    today = timezone.localdate()
+    end = min(end, today)
+    previous_end = start - timedelta(days=1)
+    era = boundary_era(end, boundaries)
+    units = [Unit(era=CURRENT, province=province)]
+    if era == LEGACY:
+        units = [
+            Unit(era=LEGACY, province=p)
+            for p in Province.objects.filter(era_id=LEGACY, successor=province).order_by("code")
+        ]
+    sections = []
+    for number, unit in enumerate(units, start=1):
+        board = dashboard(unit=unit, as_of=end, boundaries=boundaries, user=user)
+        # The previous quarter's end by the same boundaries; a province formed on 1 July 2025
+        # did not exist on 30 June, so the quarter that follows compares with today's units.
+        previous_boundaries = boundaries if boundary_era(previous_end, boundaries) == unit.era else "current"
+        previous = dashboard(unit=unit, as_of=previous_end, boundaries=previous_boundaries, user=user)
+        sections.append(Section(unit, board, previous, _lines(board, previous), _quarter_lines(board)))
+        if progress:
+            progress(number, len(units) + 1, unit.name)
+    return Report(province, year, quarter, start, end, boundaries, sections, today, link)
+
+
+def absolute_link(base_url: str) -> Callable[[F.Figure], str]:
+    def link(figure: F.Figure) -> str:
+        return f"{base_url}{reverse('monitoring:figure_rows')}?{urlencode(figure.params())}"
+
+    return link
+
+
+def _boundaries_text(report: Report) -> str:
+    if report.sections and report.sections[0].unit.era == LEGACY:
+        return _(
+            "Counted by the provinces and communes in force at the end of the quarter (before 1 July 2025)."
+        )
+    return _("Counted by today's provinces and communes (34 provinces since 1 July 2025).")
+
+
+def _lists(section: Section, report: Report):
+    quarter = section.board.quarters[-1]
+    new = F.rows(quarter.counts[F.NEW].figure, section.unit)
+    expired = F.rows(quarter.counts[F.EXPIRED].figure, section.unit)
+    related = ("product", "product__producer", "product__producer__commune")
+    return [
+        (
+            _("New recognitions in the quarter"),
+            list(new.select_related(*related).order_by("recognised_on", "pk")[:LISTED]),
+            quarter.counts[F.NEW],
+        ),
+        (
+            _("Recognitions expired in the quarter"),
+            list(expired.select_related(*related).order_by("valid_until", "pk")[:LISTED]),
+            quarter.counts[F.EXPIRED],
+        ),
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# .xlsx
+# ---------------------------------------------------------------------------------------------
+
+
+def write_xlsx(report: Report) -> bytes:
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_urls": False})
+    bold = book.add_format({"bold": True})
+    title = book.add_format({"bold": True, "font_size": 14})
+    head = book.add_format(
+        {"bold": True, "bg_color": "#E8F3EC", "border": 1, "text_wrap": True, "valign": "top"}
+    )
+    cell = book.add_format({"border": 1})
+    indent = book.add_format({"border": 1, "indent": 2})
+    number = book.add_format({"border": 1, "num_format": "#,##0"})
+    linked = book.add_format({"border": 1, "num_format": "#,##0", "font_color": "#1B6B3A", "underline": 1})
+    muted = book.add_format({"italic": True, "font_color": "#5B6470"})
+
+    def figure_cell(sheet, row, col, value, figure):
+        if figure is not None and value:
+            sheet.write_url(row, col, report.link(figure), linked, string=str(value))
+            sheet.write_number(row, col, value, linked)
+        else:
+            sheet.write_number(row, col, value or 0, number)
+
+    summary = book.add_worksheet(_("Summary")[:31])
+    summary.set_column(0, 0, 46)
+    summary.set_column(1, 3, 16)
+    summary.write(0, 0, report.title, title)
+    summary.write(1, 0, report.province.name, bold)
+    summary.write(
+        2,
+        0,
+        _("Figures on %(day)s.") % {"day": report.end.strftime("%d/%m/%Y")} + " " + _boundaries_text(report),
+        muted,
+    )
+    summary.write(3, 0, _("Every figure links to the list behind it."), muted)
+    row = 5
+    for section in report.sections:
+        if len(report.sections) > 1:
+            summary.write(row, 0, section.unit.name, bold)
+            row += 1
+        summary.write_row(
+            row,
+            0,
+            [_("I. Figures"), _("End of the previous quarter"), _("End of the quarter"), _("Change")],
+            head,
+        )
+        row += 1
+        for line in section.lines:
+            summary.write(row, 0, line.label, indent if line.indent else cell)
+            previous_figure = (
+                line.figure.but(day=section.previous.as_of)
+                if line.figure is not None and section.previous.unit == section.unit
+                else None
+            )
+            figure_cell(summary, row, 1, line.before, previous_figure)
+            figure_cell(summary, row, 2, line.now, line.figure)
+            summary.write_number(row, 3, line.change or 0, number)
+            row += 1
+        row += 1
+        summary.write_row(row, 0, [_("II. In the quarter"), "", _("Number"), ""], head)
+        row += 1
+        for line in section.quarter_lines:
+            summary.write(row, 0, line.label, cell)
+            summary.write(row, 1, "", cell)
+            figure_cell(summary, row, 2, line.now, line.figure)
+            summary.write(row, 3, "", cell)
+            row += 1
+        row += 1
+
+    communes = book.add_worksheet(_("By commune")[:31])
+    communes.set_column(0, 0, 10)
+    communes.set_column(1, 1, 34)
+    communes.set_column(2, 6, 12)
+    row = 0
+    for section in report.sections:
+        communes.write(row, 0, f"III. {section.unit.name}", bold)
+        row += 1
+        communes.write_row(
+            row, 0, [_("Code"), _("Commune"), _("Products"), "3★", "4★", "5★", _("Producers")], head
+        )
+        row += 1
+        for sub in section.board.subunits:
+            communes.write(row, 0, sub.code, cell)
+            communes.write(row, 1, sub.name, cell)
+            figure_cell(communes, row, 2, sub.products.value, sub.products.figure)
+            for col, stars in enumerate((3, 4, 5), start=3):
+                figure_cell(communes, row, col, sub.by_stars[stars].value, sub.by_stars[stars].figure)
+            communes.write_number(row, 6, sub.producers, number)
+            row += 1
+        row += 1
+
+    targets = book.add_worksheet(_("Targets")[:31])
+    targets.set_column(0, 0, 50)
+    targets.set_column(1, 7, 14)
+    targets.write_row(
+        0,
+        0,
+        [
+            _("IV. Target"),
+            _("Period"),
+            _("Target value"),
+            _("Now"),
+            _("Expected by now"),
+            _("Status"),
+            _("Needed per quarter"),
+        ],
+        head,
+    )
+    row = 1
+    for section in report.sections:
+        for target_row in section.board.targets:
+            p = target_row.progress
+            targets.write(row, 0, target_row.description, cell)
+            targets.write(
+                row,
+                1,
+                f"{target_row.target.period_start:%d/%m/%Y}–{target_row.target.period_end:%d/%m/%Y}",
+                cell,
+            )
+            targets.write_number(row, 2, float(p.target), cell)
+            targets.write_url(row, 3, report.link(target_row.figure), linked, string=str(p.actual))
+            targets.write_number(row, 3, float(p.actual), linked)
+            targets.write_number(row, 4, float(p.expected), cell)
+            targets.write(row, 5, _status(p.status), cell)
+            targets.write(row, 6, float(p.pace_needed) if p.pace_needed is not None else "—", cell)
+            row += 1
+    if row == 1:
+        targets.write(1, 0, _("No targets are set for this province."), muted)
+
+    for section in report.sections:
+        for name, rows, total in _lists(section, report):
+            sheet = book.add_worksheet(_sheet_name(name, section, report))
+            sheet.set_column(0, 1, 36)
+            sheet.set_column(2, 6, 14)
+            sheet.write(0, 0, f"{name} — {section.unit.name}", bold)
+            sheet.write_url(
+                1, 0, report.link(total.figure), string=_("All %(n)s in the platform") % {"n": total.value}
+            )
+            sheet.write_row(
+                2,
+                0,
+                [
+                    _("Product"),
+                    _("Producer"),
+                    _("Commune"),
+                    _("Stars"),
+                    _("Decision"),
+                    _("Recognised on"),
+                    _("Valid until"),
+                ],
+                head,
+            )
+            for i, recognition in enumerate(rows, start=3):
+                producer = recognition.product.producer
+                sheet.write_row(
+                    i,
+                    0,
+                    [
+                        recognition.product.name_vi,
+                        producer.name,
+                        producer.commune.name if producer.commune_id else "",
+                        recognition.stars,
+                        recognition.decision_no,
+                        recognition.recognised_on.strftime("%d/%m/%Y"),
+                        recognition.valid_until.strftime("%d/%m/%Y"),
+                    ],
+                    cell,
+                )
+    book.close()
+    return buffer.getvalue()
+
+
+def _sheet_name(name: str, section: Section, report: Report) -> str:
+    short = name.split(" in the")[0] if " in the" in name else name
+    suffix = f" {section.unit.code}" if len(report.sections) > 1 else ""
+    return (short[: 31 - len(suffix)] + suffix).replace("/", "-")
+
+
+def _status(status: str) -> str:
+    return {
+        "achieved": _("Achieved"),
+        "on_track": _("On track"),
+        "behind": _("Behind"),
+        "missed": _("Missed"),
+        "not_started": _("Not started"),
+    }[status]
+
+
+# ---------------------------------------------------------------------------------------------
+# PDF
+# ---------------------------------------------------------------------------------------------
+
+
+def write_pdf(report: Report) -> bytes:
+    from fpdf import FPDF
+
+    from ocop.pdffonts import add_fonts
+
+    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf.set_title(report.title)
+    pdf.set_creator("OCOP platform")
+    family = add_fonts(pdf)
+    pdf.set_auto_page_break(True, margin=15)
+    pdf.add_page()
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+
+    def text(size, value, *, bold=False, align="L", height=6, colour=(0, 0, 0)):
+        pdf.set_font(family, "B" if bold else "", size)
+        pdf.set_text_color(*colour)
+        pdf.multi_cell(width, height, value, align=align, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(0, 0, 0)
+
+    def table_row(cells, widths, *, bold=False, fill=False, links=None, text_columns=1):
+        """One row; the first ``text_columns`` cells are text (left), the others figures (right)."""
+        pdf.set_font(family, "B" if bold else "", 9)
+        if fill:
+            pdf.set_fill_color(232, 243, 236)
+        for i, (value, w) in enumerate(zip(cells, widths, strict=True)):
+            link = (links or {}).get(i) or ""
+            if link:
+                pdf.set_text_color(27, 107, 58)
+            align = "L" if i < text_columns else "R"
+            pdf.cell(w, 6.5, str(value), border=1, align=align, fill=fill, link=link)
+            pdf.set_text_color(0, 0, 0)
+        pdf.ln(6.5)
+
+    text(13, report.province.name.upper(), bold=True, align="C")
+    text(14, report.title.upper(), bold=True, align="C", height=7)
+    text(
+        9,
+        _("Figures on %(day)s.") % {"day": report.end.strftime("%d/%m/%Y")}
+        + " "
+        + _boundaries_text(report)
+        + " "
+        + _("Each figure in green links to the list behind it."),
+        align="C",
+        colour=(90, 90, 90),
+    )
+    pdf.ln(3)
+    for section in report.sections:
+        if len(report.sections) > 1:
+            text(12, section.unit.name, bold=True)
+        text(11, _("I. Figures at the end of the quarter"), bold=True)
+        widths = [width - 3 * 30, 30, 30, 30]
+        table_row(
+            [_("Indicator"), _("Previous quarter"), _("This quarter"), _("Change")],
+            widths,
+            bold=True,
+            fill=True,
+        )
+        for line in section.lines:
+            change = line.change
+            table_row(
+                [
+                    ("    " if line.indent else "") + line.label,
+                    _fmt(line.before),
+                    _fmt(line.now),
+                    _signed(change),
+                ],
+                widths,
+                links={2: report.link(line.figure)} if line.figure is not None and line.now else None,
+            )
+        pdf.ln(3)
+        text(11, _("II. In the quarter"), bold=True)
+        widths = [width - 30, 30]
+        for line in section.quarter_lines:
+            table_row(
+                [line.label, _fmt(line.now)],
+                widths,
+                links={1: report.link(line.figure)} if line.now else None,
+            )
+        pdf.ln(3)
+        text(11, _("III. By commune"), bold=True)
+        widths = [18, width - 18 - 5 * 22, 22, 22, 22, 22, 22]
+        table_row(
+            [_("Code"), _("Commune"), _("Products"), "3★", "4★", "5★", _("Producers")],
+            widths,
+            bold=True,
+            fill=True,
+        )
+        for sub in section.board.subunits:
+            if not (sub.products.value or sub.producers):
+                continue
+            table_row(
+                [
+                    sub.code,
+                    sub.name,
+                    _fmt(sub.products.value),
+                    *[_fmt(sub.by_stars[s].value) for s in (3, 4, 5)],
+                    _fmt(sub.producers),
+                ],
+                widths,
+                links={2: report.link(sub.products.figure)} if sub.products.value else None,
+                text_columns=2,
+            )
+        quiet = sum(1 for sub in section.board.subunits if not (sub.products.value or sub.producers))
+        if quiet:
+            text(
+                8,
+                _(
+                    "%(n)s communes without OCOP products are left out of this table (the workbook lists them all)."
+                )
+                % {"n": quiet},
+                colour=(90, 90, 90),
+            )
+        pdf.ln(3)
+        if section.board.targets:
+            text(11, _("IV. Targets"), bold=True)
+            widths = [width - 4 * 26, 26, 26, 26, 26]
+            table_row(
+                [_("Target"), _("Target value"), _("Now"), _("Status"), _("Per quarter")],
+                widths,
+                bold=True,
+                fill=True,
+            )
+            for target_row in section.board.targets:
+                p = target_row.progress
+                unit = "%" if target_row.target.is_share else ""
+                table_row(
+                    [
+                        target_row.description[:70],
+                        f"{_fmt(p.target)}{unit}",
+                        f"{_fmt(p.actual)}{unit}",
+                        _status(p.status),
+                        _fmt(p.pace_needed) if p.pace_needed is not None else "—",
+                    ],
+                    widths,
+                    links={2: report.link(target_row.figure)},
+                )
+            pdf.ln(3)
+        for name, rows, total in _lists(section, report):
+            text(11, f"{name} ({total.value})", bold=True)
+            widths = [width - 60 - 14 - 24, 60, 14, 24]
+            table_row(
+                [_("Product"), _("Producer"), _("Stars"), _("Date")],
+                widths,
+                bold=True,
+                fill=True,
+                text_columns=2,
+            )
+            for recognition in rows[:60]:
+                day = recognition.recognised_on if total.figure.kind == F.NEW else recognition.valid_until
+                table_row(
+                    [
+                        recognition.product.name_vi[:48],
+                        recognition.product.producer.name[:36],
+                        recognition.stars,
+                        day.strftime("%d/%m/%Y"),
+                    ],
+                    widths,
+                )
+            if total.value > 60:
+                pdf.set_font(family, "", 8)
+                pdf.cell(
+                    width,
+                    6,
+                    _("… and %(n)s more: see the list in the platform.") % {"n": total.value - 60},
+                    link=report.link(total.figure),
+                )
+                pdf.ln(6)
+            pdf.ln(3)
+    text(
+        8,
+        _("Written by the OCOP platform on %(day)s.") % {"day": report.written_on.strftime("%d/%m/%Y")},
+        colour=(90, 90, 90),
+    )
+    return bytes(pdf.output())
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "—"
+    from .charts import format_number
+
+    return format_number(float(value))
+
+
+def _signed(value) -> str:
+    if value is None:
+        return "—"
+    return ("+" if value > 0 else "") + _fmt(value)

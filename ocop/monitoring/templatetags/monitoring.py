@@ -1,0 +1,28 @@
+"""Template helpers of the monitoring pages: numbers as Vietnamese documents write them, and
+links to the list behind a figure."""
+
+from urllib.parse import urlencode
+
+from django import template
+from django.urls import reverse
+
+from ..charts import format_number
+
+register = template.Library()
+
+
+@register.filter
+def vnnum(value):
+    """10000 -> "10.000"; 12.5 -> "12,5"."""
+    if value is None or value == "":
+        return "—"
+    try:
+        return format_number(float(value))
+    except (TypeError, ValueError):
+        return value
+
+
+@register.filter
+def rows_url(figure):
+    """The list of the rows a :class:`~ocop.monitoring.figures.Figure` counts."""
+    return f"{reverse('monitoring:figure_rows')}?{urlencode(figure.params())}"
