@@ -115,3 +115,35 @@ def test_the_scan_page_fits_a_360_pixel_screen(live_server, records, owner_a, br
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert page.locator("html").get_attribute("lang") == "vi"
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_producer_records_a_batch_and_a_step_on_a_phone(live_server, records, owner_a, browser):
+    from ocop.trace.models import Batch, Event
+
+    context = browser.new_context(viewport=PHONE, locale="en-US", is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/trace/batches/new/")
+    page.fill("input[name=username]", "owner_a")
+    page.fill("input[name=password]", "pw-owner_a")
+    page.locator("form.card button[type=submit]").click()
+    page.wait_for_url("**/trace/batches/new/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.select_option("select[name=product]", str(records.p_recognised.pk))
+    page.fill("input[name=lot]", "L2511-07")
+    page.fill("input[name=produced_on]", (date.today() - timedelta(days=2)).isoformat())
+    page.fill("input[name=quantity]", "120")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/trace/batches/*/")
+    batch = Batch.objects.get(lot="L2511-07")
+    # The batch page, with its long label address, fits the screen too.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.select_option("select[name=kind]", "packing")
+    page.locator("form[action$='/steps/'] button[type=submit]").click()
+    page.wait_for_url(f"**/trace/batches/{batch.pk}/")
+    assert "Packed" in page.locator("ul.timeline").inner_text()
+    assert list(Event.objects.filter(batch=batch).values_list("biz_step", flat=True)) == [
+        "commissioning",
+        "packing",
+    ]
+    context.close()

@@ -154,7 +154,7 @@ def test_the_links_page(client, gtins, owner_a):
     client.force_login(owner_a)
     page = client.get(f"/trace/products/{gtins.p_recognised.pk}/links/")
     assert page.status_code == 200
-    assert f"https://ocop.example.vn/01/{GTIN_P}?linkType=all" in page.content.decode()
+    assert f"https://ocop.example.vn/01/{GTIN_P}?linkType=linkset" in page.content.decode()
     response = client.post(
         f"/trace/products/{gtins.p_recognised.pk}/links/",
         {
