@@ -311,10 +311,10 @@ class _Checker:
             if not self.is_product_row(raw_row):
                 self.report.skipped_rows.append(number)
                 continue
+            self.report.rows += 1  # every product row read, with or without problems
             row = self.check_row(number, raw_row)
             if row is not None:
                 checked.append(row)
-        self.report.rows = len(checked)
         return checked
 
     def check_row(self, number: int, raw: list) -> Row | None:
@@ -972,9 +972,8 @@ def run_import(
     checked = checker.check(progress)
     if not checked and not report.problems:
         report.problems.append(Problem(None, None, "no_rows"))
-    if report.problems:
-        report.problems.sort(key=lambda p: (p.row or 0, p.column or ""))
-        return report
+    # Rows that contradict each other are reported together with the rows' own problems, so that
+    # one round of corrections fixes the file (rows with problems of their own are left out here).
     checker.check_across_rows(checked)
     if report.problems:
         report.problems.sort(key=lambda p: (p.row or 0, p.column or ""))

@@ -236,6 +236,7 @@ def test_one_bad_row_among_hundreds_rejects_the_file_and_is_named():
     report = import_file(xlsx(HEADER, rows, titles=TITLES), "big.xlsx")
     assert report.status == "rejected"
     assert [(p.row, p.column, p.code) for p in report.problems] == [(161, "Hạng sao", "stars_out_of_range")]
+    assert report.rows == 300
     assert report.problems[0].message() == "6 stars is outside 1-5."
     assert registry_snapshot() == before
 
@@ -268,7 +269,11 @@ def test_every_problem_is_reported_with_its_row_and_column_and_nothing_is_writte
         (9, "Mã số thuế", "tax_code"),
         (10, "Nhóm sản phẩm", "group_unknown"),
         (11, "Tên chủ thể", "type_not_inferable"),
+        # Rows contradicting each other are named in the same report, not after a second upload.
+        (12, "Hạng sao", "stars_conflict"),
+        (13, "Hạng sao", "stars_conflict"),
     ]
+    assert report.rows == 9  # every product row read, the rejected ones included
     messages = {p.row: p.message() for p in report.problems}
     assert "There is no commune" in messages[6]
     assert "exists in 3 districts" in messages[7]
