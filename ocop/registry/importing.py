@@ -42,7 +42,7 @@ from .choices import RecognitionLevel
 from .identifiers import IdentifierError, normalise_gtin, normalise_tax_code
 from .listformat import ValueProblem
 from .models import Producer, Product, ProductSet, Recognition, Taxonomy
-from .services import validity_end
+from .services import identifier_message, validity_end
 from .taxonomy import group_for_name
 
 log = logging.getLogger(__name__)
@@ -389,13 +389,15 @@ class _Checker:
             try:
                 row.tax_code = normalise_tax_code(tax)
             except IdentifierError as exc:
-                self.problem(number, "tax_code", "tax_code", tax, error=str(exc))
+                self.problem(
+                    number, "tax_code", "tax_code", tax, error=identifier_message("tax_code", exc, tax)
+                )
         gtin = lf.text(self.cell(raw, "gtin"))
         if gtin:
             try:
                 row.gtin = normalise_gtin(gtin)
             except IdentifierError as exc:
-                self.problem(number, "gtin", "gtin", gtin, error=str(exc))
+                self.problem(number, "gtin", "gtin", gtin, error=identifier_message("gtin", exc, gtin))
 
         if row.address:
             self.place(row, raw)

@@ -9,6 +9,7 @@ shows them next to the field and the API returns them per field.
 from __future__ import annotations
 
 import calendar
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -16,7 +17,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from stdnum import ean
 
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
@@ -78,6 +82,48 @@ def validity_end(recognised_on: date) -> date:
     return add_months(recognised_on, settings.OCOP_RECOGNITION_VALIDITY_MONTHS) - timedelta(days=1)
 
 
+# The pure core (identifiers.py) words its refusals in English; people read them in their language.
+_IDENTIFIER_MESSAGES = {
+    ("tax_code", "empty"): gettext_lazy("The tax code is empty."),
+    ("tax_code", "characters"): gettext_lazy(
+        "Tax code '%(value)s' may contain only digits (and a dash before a branch)."
+    ),
+    ("tax_code", "personal"): gettext_lazy(
+        "Tax code '%(value)s': a 12-digit personal number starts with 001-096."
+    ),
+    ("tax_code", "format"): gettext_lazy("Tax code '%(value)s' is not a valid Vietnamese tax code."),
+    ("tax_code", "length"): gettext_lazy(
+        "Tax code '%(value)s' has %(digits)s digits; expected 10, 13 (branch) or 12 (personal)."
+    ),
+    ("tax_code", "checksum"): gettext_lazy("Tax code '%(value)s': the check digit does not match."),
+    ("gtin", "empty"): gettext_lazy("The GTIN is empty."),
+    ("gtin", "format"): gettext_lazy("GTIN '%(value)s' may contain only digits."),
+    ("gtin", "length"): gettext_lazy("GTIN '%(value)s' has %(digits)s digits; expected 8, 12, 13 or 14."),
+    ("gtin", "checksum"): gettext_lazy(
+        "GTIN '%(value)s': the check digit should be %(expected)s, not %(given)s."
+    ),
+}
+
+
+def _identifier_text(kind: str, error: IdentifierError, value: str) -> str:
+    raw = (value or "").strip()
+    digits = re.sub(r"[\s.\-/]" if kind == "tax_code" else r"\s", "", raw)
+    code = error.code
+    params = {"value": raw, "digits": len(digits)}
+    if kind == "tax_code" and code == "format":
+        code = "characters" if not digits.isdigit() else "personal" if len(digits) == 12 else "format"
+    if kind == "gtin" and code == "checksum":
+        params.update(expected=ean.calc_check_digit(digits[:-1]), given=digits[-1])
+    template = _IDENTIFIER_MESSAGES.get((kind, code))
+    return str(template) % params if template is not None else str(error)
+
+
+def identifier_message(kind: str, error: IdentifierError, value: str):
+    """The refusal of a tax code (``kind="tax_code"``) or GTIN (``"gtin"``) in the language
+    active when the message is shown (lazy: an import report is worded when it is printed)."""
+    return lazy(_identifier_text, str)(kind, error, value)
+
+
 def _require(user, action: str, obj) -> None:
     if not gate.allows(user, action, obj):
         raise PermissionDenied
@@ -99,7 +145,7 @@ def _clean_producer_fields(data: dict) -> dict:
         try:
             cleaned["tax_code"] = normalise_tax_code(tax_code)
         except IdentifierError as exc:
-            errors["tax_code"] = [str(exc)]
+            errors["tax_code"] = [identifier_message("tax_code", exc, tax_code)]
     elif "tax_code" in cleaned:
         cleaned["tax_code"] = None
     if errors:
@@ -233,7 +279,7 @@ def _clean_product_fields(data: dict) -> dict:
         try:
             cleaned["gtin"] = normalise_gtin(gtin)
         except IdentifierError as exc:
-            errors["gtin"] = [str(exc)]
+            errors["gtin"] = [identifier_message("gtin", exc, gtin)]
     elif "gtin" in cleaned:
         cleaned["gtin"] = None
     product_set = cleaned.get("product_set")

@@ -74,3 +74,31 @@ def test_any_twelve_digits_with_their_check_digit_make_a_gtin13(body):
     wrong = body + str((int(ean.calc_check_digit(body)) + 1) % 10)
     with pytest.raises(IdentifierError):
         normalise_gtin(wrong)
+
+
+REFUSED = [
+    ("tax_code", normalise_tax_code, "0100233489"),
+    ("tax_code", normalise_tax_code, "12345"),
+    ("tax_code", normalise_tax_code, "01002334AB"),
+    ("tax_code", normalise_tax_code, "999201012345"),
+    ("tax_code", normalise_tax_code, " "),
+    ("gtin", normalise_gtin, "8934563138166"),
+    ("gtin", normalise_gtin, "123"),
+    ("gtin", normalise_gtin, "89345abc38165"),
+    ("gtin", normalise_gtin, ""),
+]
+
+
+@pytest.mark.parametrize(("kind", "normalise", "raw"), REFUSED)
+def test_refusals_are_worded_for_people_as_the_core_words_them(kind, normalise, raw):
+    """Forms, the API and import reports word a refusal through gettext (the pure core cannot);
+    in English that wording is the core's own, for every kind of refusal."""
+    from django.utils import translation
+
+    from ocop.registry.services import identifier_message
+
+    with pytest.raises(IdentifierError) as error:
+        normalise(raw)
+    message = identifier_message(kind, error.value, raw)  # worded when shown, in that language
+    with translation.override("en"):
+        assert str(message) == str(error.value)
