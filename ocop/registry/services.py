@@ -533,6 +533,10 @@ def recognition_revoke(*, user, recognition: Recognition, revoked_on: date, reas
         ]
     elif revoked_on < recognition.recognised_on:
         errors["revoked_on"] = [_("A recognition cannot be revoked before it was granted.")]
+    if recognition.level == RecognitionLevel.CENTRAL and not gate.actor_of(user).is_central:
+        # The body that recognised revokes: as only the central office records central-level
+        # (5-star) recognitions, only it revokes them; a province proposes.
+        errors["level"] = [_("Only the central office revokes central-level recognitions.")]
     if not (reason or "").strip():
         errors["reason"] = [_("State the reason for revocation.")]
     if errors:

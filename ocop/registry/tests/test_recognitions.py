@@ -193,3 +193,27 @@ def test_the_database_refuses_impossible_recognitions(records):
         )
         with pytest.raises(IntegrityError), transaction.atomic():
             Recognition.objects.create(**values)
+
+
+@pytest.mark.django_db
+def test_only_the_central_office_revokes_a_central_recognition(records, officer_a, central):
+    """The body that recognised revokes: a province officer cannot revoke a 5-star (central)
+    recognition of a product in their own province, and nothing changes when they try."""
+    recognition = services.recognition_record(
+        user=central, product=records.p_draft, stars=5, recognised_on=date(2025, 8, 1), level="central"
+    )
+    with pytest.raises(ValidationError) as error:
+        services.recognition_revoke(
+            user=officer_a, recognition=recognition, revoked_on=date(2025, 10, 1), reason="Vi phạm ATTP"
+        )
+    assert error.value.message_dict == {
+        "level": ["Only the central office revokes central-level recognitions."]
+    }
+    recognition.refresh_from_db()
+    assert (recognition.revoked_on, recognition.revocation_reason) == (None, "")
+    assert not AuditEvent.objects.filter(action="recognition.revoke").exists()
+    services.recognition_revoke(
+        user=central, recognition=recognition, revoked_on=date(2025, 10, 1), reason="x"
+    )
+    recognition.refresh_from_db()
+    assert recognition.status_on(date(2025, 10, 1)) == "revoked"
