@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from . import listformat as lf
-from .choices import ProducerType, ProductGroup, RecognitionLevel
+from .choices import ProducerType, ProductGroup, RecognitionLevel, RecognitionStatus
 from .identifiers import display_gtin
 from .models import Product, Recognition
 
@@ -44,15 +44,23 @@ EXPORT_COLUMNS = [
     "commune_code",
     "product_name_en",
     "note",
+    # Not a column of the provinces' format, and not read back by an import (the status follows
+    # from the dates): the live status on the day of the export, for people reading the list.
+    "status",
 ]
 DATE_COLUMNS = {"recognised_on", "valid_until", "revoked_on"}
 
 
-def headers(language: str) -> list[str]:
+def headers(language: str, day: date | None = None) -> list[str]:
+    day = day or timezone.localdate()
     result = []
     for name in EXPORT_COLUMNS:
         if name == "row_number":
             result.append("STT" if language == "vi" else "No.")
+            continue
+        if name == "status":
+            with override(language):
+                result.append(_("Status on %(day)s") % {"day": day.strftime("%d/%m/%Y")})
             continue
         column = lf.column(name)
         result.append(column.vi if language == "vi" else column.en)
@@ -72,10 +80,13 @@ def export_queryset(products: QuerySet) -> QuerySet:
     )
 
 
-def rows(products: Iterable[Product], language: str = "vi") -> Iterator[list]:
-    """The data rows (Python values; dates as dates)."""
+def rows(products: Iterable[Product], language: str = "vi", day: date | None = None) -> Iterator[list]:
+    """The data rows (Python values; dates as dates), with each recognition's status on ``day``
+    (today by default)."""
+    day = day or timezone.localdate()
     number = 0
     with override(language):
+        status_labels = {c.value: str(c.label) for c in RecognitionStatus}
         type_labels = {c.value: str(c.label) for c in ProducerType}
         group_labels = {c.value: str(c.label) for c in ProductGroup}
         level_labels = {c.value: str(c.label) for c in RecognitionLevel}
@@ -109,6 +120,7 @@ def rows(products: Iterable[Product], language: str = "vi") -> Iterator[list]:
                 "commune_code": producer.commune.code if producer.commune_id else "",
                 "product_name_en": product.name_en,
                 "note": recognition.note,
+                "status": status_labels[recognition.status_on(day)],
             }
             yield [values[name] for name in EXPORT_COLUMNS]
 
@@ -123,11 +135,12 @@ def title(scope: str, language: str, day: date | None = None) -> str:
 
 
 def write_csv(products: Iterable[Product], *, language: str = "vi", scope: str = "") -> bytes:
+    day = timezone.localdate()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([title(scope, language)])
-    writer.writerow(headers(language))
-    for row in rows(products, language):
+    writer.writerow([title(scope, language, day)])
+    writer.writerow(headers(language, day))
+    for row in rows(products, language, day):
         writer.writerow([value.strftime("%d/%m/%Y") if isinstance(value, date) else value for value in row])
     # A byte-order mark so that Excel opens the UTF-8 file with its diacritics intact.
     return buffer.getvalue().encode("utf-8-sig")
@@ -143,12 +156,13 @@ def write_xlsx(products: Iterable[Product], *, language: str = "vi", scope: str 
     header_format = workbook.add_format({"bold": True, "bg_color": "#E8F3EC", "border": 1, "text_wrap": True})
     date_format = workbook.add_format({"num_format": "dd/mm/yyyy"})
     text_format = workbook.add_format({"num_format": "@"})
-    sheet.write(0, 0, title(scope, language), bold)
-    for index, header in enumerate(headers(language)):
+    day = timezone.localdate()
+    sheet.write(0, 0, title(scope, language, day), bold)
+    for index, header in enumerate(headers(language, day)):
         sheet.write_string(2, index, header, header_format)
     text_columns = {EXPORT_COLUMNS.index(n) for n in ("tax_code", "gtin", "commune_code", "decision")}
     row_index = 2
-    for row_index, row in enumerate(rows(products, language), start=3):
+    for row_index, row in enumerate(rows(products, language, day), start=3):
         for index, value in enumerate(row):
             if value is None or value == "":
                 continue
