@@ -76,16 +76,17 @@ class Figure:
         return replace(self, **changes)
 
 
-def _parse_day(value: str, field: str) -> date | None:
+def _parse_day(value, field: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        return date.fromisoformat(str(value))
     except ValueError:
         raise FigureError(_("Write dates as YYYY-MM-DD."), field=field) from None
 
 
-def _small(value: str, field: str) -> int:
+def _small(value, field: str) -> int:
+    value = str(value or "")
     if not value:
         return 0
     if not value.isdigit() or not 1 <= int(value) <= 5:

@@ -1,0 +1,339 @@
+"""The dashboards, figure lists, targets page, reports and API as officers use them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from ocop.accounts.models import Grant
+from ocop.geo.gazetteer import CURRENT, LEGACY
+from ocop.monitoring.dashboard import dashboard
+from ocop.monitoring.units import Unit
+
+from .test_queries import grow
+
+
+@pytest.fixture
+def officers(db, units, django_user_model):
+    def person(name, **grant):
+        user = django_user_model.objects.create_user(name, password="x")
+        Grant.objects.create(user=user, **grant)
+        return user
+
+    return type(
+        "Officers",
+        (),
+        {
+            "central": person("c", role="central"),
+            "tay_ninh": person("tn", role="province_officer", province=units.tay_ninh),
+            "vinh_long": person("vl", role="province_officer", province=units.vinh_long),
+            "ward": person("w", role="commune_officer", commune=units.long_an_ward),
+        },
+    )
+
+
+@pytest.fixture
+def filled(registry, units):
+    grow(registry, units, 8)
+    return registry
+
+
+def _numbers(html: str) -> list[str]:
+    return re.findall(r'<span class="stat">([\d.]+)</span>', html)
+
+
+def test_the_national_dashboard_shows_its_figures_charts_and_map(client, officers, filled):
+    client.force_login(officers.central)
+    response = client.get("/manage/dashboard/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    board = dashboard(
+        unit=Unit(era=CURRENT), as_of=timezone.localdate(), boundaries="current", user=officers.central
+    )
+    assert _numbers(html)[0] == str(board.products.value)
+    assert board.products.value == 12  # 8 producers with 1-4 products of 2-5 stars: 0+1+2+3, twice
+    # Seven charts and a map of the 34 provinces, all SVG, every province a link to its dashboard.
+    assert html.count('<figure class="chart"') == 7
+    assert html.count('<path d="M') >= 34
+    assert html.count('href="/manage/dashboard/province/') >= 34
+    assert "Quyết định 919/QĐ-TTg" in html  # the national targets, with their legal basis
+
+
+def test_officers_are_sent_to_their_own_dashboard(client, officers, filled, units):
+    client.force_login(officers.tay_ninh)
+    response = client.get("/manage/dashboard/?as_of=2026-01-05")
+    assert response.status_code == 302
+    assert response.url == "/manage/dashboard/province/80/?as_of=2026-01-05"
+    client.force_login(officers.ward)
+    assert client.get("/manage/dashboard/").url == f"/manage/dashboard/commune/{units.long_an_ward.code}/"
+
+
+def test_an_officer_sees_nothing_of_another_province(client, officers, filled, units):
+    client.force_login(officers.vinh_long)
+    assert client.get("/manage/dashboard/province/80/").status_code == 404
+    assert client.get(f"/manage/dashboard/commune/{units.long_an_ward.code}/").status_code == 404
+    assert client.get("/manage/dashboard/rows/?kind=counted&province=80&day=2026-01-01").status_code == 404
+    assert client.get("/api/v1/monitoring/dashboard?province=80").status_code == 404
+    # Before 1 July 2025, old Long An belongs to the officers of the province it became part of.
+    history = "/manage/dashboard/province/80/?as_of=2025-03-31&boundaries=historical"
+    assert client.get(history).status_code == 404
+    client.force_login(officers.tay_ninh)
+    response = client.get(history)
+    assert response.status_code == 200
+    assert "Tỉnh Long An" in response.content.decode()
+
+
+def test_a_dashboard_costs_the_same_queries_whatever_the_registry_size(client, officers, registry, units):
+    client.force_login(officers.central)
+    grow(registry, units, 4)
+    counts = []
+    for more in (0, 30):
+        grow(registry, units, more)
+        for url in ("/manage/dashboard/", "/manage/dashboard/province/80/"):
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            counts.append(len(captured))
+    assert counts[:2] == counts[2:]
+    assert counts[0] <= 60
+
+
+def test_the_rows_behind_a_figure_as_a_page_and_a_csv(client, officers, filled, units):
+    client.force_login(officers.tay_ninh)
+    today = timezone.localdate().isoformat()
+    page = client.get(f"/manage/dashboard/rows/?kind=counted&province=80&day={today}&stars=3")
+    assert page.status_code == 200
+    board = dashboard(
+        unit=Unit(era=CURRENT, province=units.tay_ninh),
+        as_of=timezone.localdate(),
+        boundaries="current",
+        user=officers.tay_ninh,
+    )
+    html = page.content.decode()
+    assert f"<strong>{board.by_stars[3].value}</strong>" in html
+    response = client.get(f"/manage/dashboard/rows/?kind=counted&province=80&day={today}&stars=3&format=csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(rows[0]) == 8  # product, producer, where, stars, decision, three dates
+    assert len(rows) - 1 == board.by_stars[3].value > 0
+    assert {row[3] for row in rows[1:]} == {"★★★"}
+
+
+def test_nonsense_figure_parameters_are_not_found(client, officers):
+    client.force_login(officers.central)
+    for query in (
+        "kind=everything&day=2026-01-01",
+        "kind=counted",
+        "kind=new&day=2026-01-01",
+        "kind=counted&day=2026-13-01",
+        "kind=counted&day=2026-01-01&stars=9",
+        "kind=counted&day=2026-01-01&province=99",
+    ):
+        assert client.get(f"/manage/dashboard/rows/?{query}").status_code == 404, query
+
+
+def test_the_api_gives_the_dashboard_figures_with_their_links(client, officers, filled, units):
+    client.force_login(officers.tay_ninh)
+    body = client.get("/api/v1/monitoring/dashboard?province=80").json()
+    board = dashboard(
+        unit=Unit(era=CURRENT, province=units.tay_ninh),
+        as_of=timezone.localdate(),
+        boundaries="current",
+        user=officers.tay_ninh,
+    )
+    assert body["unit"] == {"level": "province", "era": CURRENT, "code": "80", "name": "Tỉnh Tây Ninh"}
+    assert body["products"]["value"] == board.products.value
+    assert {k: v["value"] for k, v in body["by_stars"].items()} == {
+        str(k): v.value for k, v in board.by_stars.items()
+    }
+    assert len(body["quarters"]) == 8
+    assert body["products"]["rows_url"].startswith("http://testserver/manage/dashboard/rows/?kind=counted")
+    listed = client.get(body["by_stars"]["5"]["rows_url"])
+    assert f"<strong>{board.by_stars[5].value}</strong>" in listed.content.decode()
+    bad = client.get("/api/v1/monitoring/dashboard?province=99")
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["loc"] == ["query", "province"]
+
+
+def test_targets_through_the_api(client, officers, units):
+    client.force_login(officers.tay_ninh)
+    created = client.post(
+        "/api/v1/monitoring/targets",
+        {
+            "province": "80",
+            "measure": "products_new",
+            "stars": 3,
+            "period_start": "2026-01-01",
+            "period_end": "2026-12-31",
+            "value": "30",
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    assert created.json()["status"] in ("on_track", "behind")
+    refused = client.post(
+        "/api/v1/monitoring/targets",
+        {
+            "province": "80",
+            "measure": "products_new",
+            "stars": 9,
+            "period_start": "2026-01-01",
+            "period_end": "2026-12-31",
+            "value": "30",
+        },
+        content_type="application/json",
+    )
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"] == ["body", "stars"]
+    listed = client.get("/api/v1/monitoring/targets?province=80").json()
+    assert [t["measure"] for t in listed] == ["products_new"]
+    national = client.get("/api/v1/monitoring/targets?province=national").json()
+    assert {t["value"] for t in national if t["measure"] == "products_min_stars"} == {"10000.00"}
+
+
+def test_a_province_officer_sets_a_target_on_the_page_and_sees_it(client, officers, units):
+    client.force_login(officers.tay_ninh)
+    form = client.get("/manage/targets/new/").content.decode()
+    assert "Tỉnh Vĩnh Long" not in form  # only their province is offered
+    response = client.post(
+        "/manage/targets/new/",
+        {
+            "province": units.tay_ninh.pk,
+            "measure": "showrooms",
+            "period_start": "2026-01-01",
+            "period_end": "2030-12-31",
+            "value": "5",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get("/manage/dashboard/province/80/").content.decode()
+    assert "Điểm giới thiệu và bán sản phẩm OCOP" in page or "OCOP introduction and sales points" in page
+    bad = client.post(
+        "/manage/targets/new/",
+        {
+            "province": units.tay_ninh.pk,
+            "measure": "showrooms",
+            "stars": "4",
+            "period_start": "2026-01-01",
+            "period_end": "2030-12-31",
+            "value": "5",
+        },
+    )
+    assert bad.status_code == 200
+    assert "errorlist" in bad.content.decode()
+
+
+# --------------------------------------------------------------------------------------------
+# Quarterly reports
+# --------------------------------------------------------------------------------------------
+
+
+def _report(client, units, capture, **data):
+    from ocop.jobs.models import Job
+
+    with capture(execute=True):
+        response = client.post(
+            "/manage/reports/",
+            {
+                "province": units.tay_ninh.pk,
+                "year": "2025",
+                "quarter": "1",
+                "boundaries": "current",
+                "format": "xlsx",
+                **data,
+            },
+        )
+    assert response.status_code == 302, response.content
+    job = Job.objects.get(kind="monitoring.report")
+    assert job.status == "succeeded", job.error
+    download = client.get(f"/jobs/{job.pk}/download/")
+    assert download.status_code == 200
+    return job, b"".join(download.streaming_content) if hasattr(
+        download, "streaming_content"
+    ) else download.content
+
+
+def test_the_quarterly_workbook_has_the_dashboard_figures_and_their_links(
+    client, officers, filled, units, django_capture_on_commit_callbacks
+):
+    from openpyxl import load_workbook
+
+    client.force_login(officers.tay_ninh)
+    _job, content = _report(client, units, django_capture_on_commit_callbacks)
+    book = load_workbook(io.BytesIO(content))
+    summary = book.worksheets[0]
+    assert summary["A1"].value.startswith(("Báo cáo", "Report"))
+    board = dashboard(
+        unit=Unit(era=CURRENT, province=units.tay_ninh),
+        as_of=date(2025, 3, 31),
+        boundaries="current",
+        user=officers.tay_ninh,
+    )
+    # Row 7: OCOP products; column C: the end of the quarter, a link to its rows.
+    assert summary["C7"].value == board.products.value
+    assert summary["C7"].hyperlink.target.startswith(
+        "http://testserver/manage/dashboard/rows/?kind=counted&province=80&day=2025-03-31"
+    )
+    assert [ws.title for ws in book.worksheets][:3] in (
+        ["Tổng hợp", "Theo xã", "Chỉ tiêu"],
+        ["Summary", "By commune", "Targets"],
+    )
+    by_commune = book.worksheets[1]
+    listed = {row[0].value: row[2].value for row in by_commune.iter_rows(min_row=3) if row[0].value}
+    assert sum(v for v in listed.values() if isinstance(v, int)) == sum(
+        s.products.value for s in board.subunits
+    )
+
+
+def test_the_quarterly_pdf_on_historical_boundaries_reports_the_old_provinces(
+    client, officers, filled, units, django_capture_on_commit_callbacks
+):
+    from pypdf import PdfReader
+
+    client.force_login(officers.tay_ninh)
+    _job, content = _report(
+        client, units, django_capture_on_commit_callbacks, boundaries="historical", format="pdf"
+    )
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    # One section per province of the time that formed today's Tây Ninh, in code order; each
+    # section's first figure line is its products at the end of the previous quarter and now.
+    sections = text.split("\nTỉnh ")[1:]
+    assert [s.split("\n")[0] for s in sections] == ["Tây Ninh", "Long An"]
+    for old, section in zip((units.old_tay_ninh, units.old_long_an), sections, strict=True):
+        now = dashboard(
+            unit=Unit(era=LEGACY, province=old),
+            as_of=date(2025, 3, 31),
+            boundaries="historical",
+            user=officers.tay_ninh,
+        )
+        before = dashboard(
+            unit=Unit(era=LEGACY, province=old),
+            as_of=date(2024, 12, 31),
+            boundaries="historical",
+            user=officers.tay_ninh,
+        )
+        first = section.split("\n")[3]
+        assert first.split()[-3:-1] == [str(before.products.value), str(now.products.value)], first
+
+
+def test_a_report_for_another_province_is_refused(client, officers, units):
+    from ocop.jobs.models import Job
+
+    client.force_login(officers.vinh_long)
+    response = client.post(
+        "/manage/reports/",
+        {
+            "province": units.tay_ninh.pk,
+            "year": "2025",
+            "quarter": "1",
+            "boundaries": "current",
+            "format": "xlsx",
+        },
+    )
+    assert response.status_code == 200  # the form offers only their province
+    assert not Job.objects.exists()
