@@ -48,6 +48,7 @@ SHARE_MEASURES = frozenset(
         Measure.PRODUCTS_RERATED_SHARE,
         Measure.PRODUCER_KIND_SHARE,
         Measure.MODERN_CHANNEL_SHARE,
+        Measure.PROVINCES_WITH_SHOWROOM,
         Measure.CRAFT_VILLAGE_SHARE,
     }
 )

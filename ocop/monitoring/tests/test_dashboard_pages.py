@@ -337,3 +337,41 @@ def test_a_report_for_another_province_is_refused(client, officers, units):
     )
     assert response.status_code == 200  # the form offers only their province
     assert not Job.objects.exists()
+
+
+# --------------------------------------------------------------------------------------------
+# Commands
+# --------------------------------------------------------------------------------------------
+
+
+def test_the_commands_print_the_figures_of_the_api(client, officers, filled):
+    import json
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("dashboard", "--province", "80", "--format", "json", stdout=out)
+    printed = json.loads(out.getvalue())
+    client.force_login(officers.tay_ninh)
+    served = client.get("/api/v1/monitoring/dashboard?province=80").json()
+    assert printed["products"]["value"] == served["products"]["value"] > 0
+    assert [q["counts"]["new"]["value"] for q in printed["quarters"]] == [
+        q["counts"]["new"]["value"] for q in served["quarters"]
+    ]
+    out = io.StringIO()
+    call_command("targets", "--province", "national", "--as-of", "2025-12-31", "--format", "json", stdout=out)
+    printed = json.loads(out.getvalue())
+    served = client.get("/api/v1/monitoring/targets?province=national&as_of=2025-12-31").json()
+    assert [(t["measure"], t["actual"], t["status"]) for t in printed] == [
+        (t["measure"], t["actual"], t["status"]) for t in served
+    ]
+    assert len(printed) == 8
+
+
+def test_the_commands_refuse_unknown_units(db):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="province"):
+        call_command("dashboard", "--province", "99", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="99"):
+        call_command("targets", "--province", "99", stdout=io.StringIO())
