@@ -19,8 +19,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+# No time limit per example: a deadline is a timing assertion, and it fails on a loaded CI
+# machine (an EPCIS property test took 408 ms against the default 200 ms). Speed lives in bench/.
+hypothesis_settings.register_profile("ocop", deadline=None)
+hypothesis_settings.load_profile("ocop")
 
 
 def pytest_report_header(config):
