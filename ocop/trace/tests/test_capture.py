@@ -248,3 +248,23 @@ def test_every_identifier_row_has_its_event(client, gtins, token_a):
     )
     assert EventIdentifier.objects.count() > 0
     assert not EventIdentifier.objects.exclude(event_id__in=Event.objects.values("pk")).exists()
+
+
+@pytest.mark.parametrize("behaviour", ["rollback", "proceed"])
+def test_large_captures_written_with_copy_keep_the_same_promises(
+    client, gtins, token_a, monkeypatch, behaviour
+):
+    """On PostgreSQL, documents from ``COPY_THRESHOLD`` events on are streamed with COPY while
+    they are checked: a bad last event must still leave nothing under rollback."""
+    from ocop.trace import services
+
+    monkeypatch.setattr(services, "COPY_THRESHOLD", 2)
+    events = [object_event(eventID=f"urn:uuid:copy-{i}") for i in range(3)]
+    events.append(object_event(eventID="urn:uuid:copy-bad", action="LOOK"))
+    job = job_of(client, post(client, gs1_document(*events), token_a, behaviour), token_a)
+    assert [(e["eventIndex"], e["field"]) for e in job["errors"]] == [(3, "/action")]
+    stored = 0 if behaviour == "rollback" else 3
+    assert job["capturedEventCount"] == stored
+    assert Event.objects.count() == stored
+    assert EventIdentifier.objects.count() == 2 * stored  # two serials each
+    assert not EventIdentifier.objects.exclude(event_id__in=Event.objects.values("pk")).exists()
