@@ -1,6 +1,6 @@
 """Identifiers the platform issues to producers that hold no GS1 company prefix.
 
-A pure core (no Django). The scheme, documented in ``ocop/trace/README.md``:
+A pure core (no Django). The scheme (also described for users in ``docs/traceability.md``):
 
 * **No GTIN is ever invented.** A GTIN belongs to the holder of a GS1 company prefix; a
   product without one keeps no GTIN on the platform.

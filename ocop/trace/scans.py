@@ -306,6 +306,10 @@ def scan_locate(*, batch: Batch, serial: str, province, when: datetime | None = 
     threshold = _setting("OCOP_TRACE_DISTANT_KM", 300)
     flag = None
     with transaction.atomic():
+        # Located scans are kept only as long as the check needs them (30 days at most): the
+        # batch's older ones go as each new one comes.
+        keep = max(window, timedelta(days=30))
+        LocatedScan.objects.filter(batch=batch, at__lt=when - keep).delete()
         LocatedScan.objects.create(batch=batch, serial=serial, province=province, at=when)
         day = timezone.localdate(when)
         _upsert(

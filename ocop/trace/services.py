@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 
 # ---------------------------------------------------------------------------------------------
-# Identifiers (the scheme is documented in codes.py and README.md)
+# Identifiers (the scheme is documented in codes.py and docs/traceability.md)
 # ---------------------------------------------------------------------------------------------
 
 

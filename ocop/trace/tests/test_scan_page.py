@@ -209,3 +209,18 @@ def test_step_times_are_local(batch_p, owner_a):
     )
     assert event.document["eventTimeZoneOffset"] == "+07:00"
     assert event.document["eventTime"] == "2025-11-20T01:30:00.000Z"
+
+
+def test_located_scans_are_not_kept_beyond_a_month(batch_p, geo):
+    from ocop.trace import scans
+
+    scans.scan_locate(
+        batch=batch_p, serial="1", province=geo.province_a, when=timezone.now() - timedelta(days=40)
+    )
+    scans.scan_locate(
+        batch=batch_p, serial="2", province=geo.province_a, when=timezone.now() - timedelta(days=3)
+    )
+    scans.scan_locate(batch=batch_p, serial="3", province=geo.province_b)
+    assert sorted(LocatedScan.objects.values_list("serial", flat=True)) == ["2", "3"]
+    # The counts per province and day stay.
+    assert sum(ScanCount.objects.filter(batch=batch_p).values_list("count", flat=True)) == 3
