@@ -51,7 +51,7 @@ def _numbers(html: str) -> list[str]:
 
 def test_the_national_dashboard_shows_its_figures_charts_and_map(client, officers, filled):
     client.force_login(officers.central)
-    response = client.get("/manage/dashboard/")
+    response = client.get("/manage/dashboard/", HTTP_ACCEPT_LANGUAGE="vi")
     assert response.status_code == 200
     html = response.content.decode()
     board = dashboard(
@@ -64,6 +64,10 @@ def test_the_national_dashboard_shows_its_figures_charts_and_map(client, officer
     assert html.count('<path d="M') >= 34
     assert html.count('href="/manage/dashboard/province/') >= 34
     assert "Quyết định 919/QĐ-TTg" in html  # the national targets, with their legal basis
+    # Vietnamese writes decimals with a comma; SVG geometry must not (it drew nothing then).
+    assert 'lang="vi"' in html
+    assert not re.search(r'\b(?:x|y|x1|x2|y1|y2|width|height|cx|cy|viewBox)="[^"]*\d,\d', html)
+    assert re.search(r'<rect x="\d+(\.\d+)?" y="\d+(\.\d+)?" width="\d+(\.\d+)?"', html)
 
 
 def test_officers_are_sent_to_their_own_dashboard(client, officers, filled, units):
