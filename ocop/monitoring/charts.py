@@ -175,10 +175,17 @@ def columns(
 
 
 def bars(
-    items: Sequence[Item], *, colour: str = SERIES_COLOURS[0], name: str = "", width: float = 360
+    items: Sequence[Item],
+    *,
+    colour: str = SERIES_COLOURS[0],
+    name: str = "",
+    width: float = 360,
+    label_width: float = 150,
 ) -> Chart:
-    """Horizontal bars, one per item (groups, producer types): long labels stay readable."""
-    row, left, right, top = 22.0, 150.0, 56.0, 4.0
+    """Horizontal bars, one per item (groups, producer types); labels longer than
+    ``label_width`` pixels are shortened (the full label is the bar's tooltip and in the table)."""
+    row, left, right, top = 22.0, label_width, 56.0, 4.0
+    fits = int(label_width / 6.2)  # characters of an 11-px sans-serif font
     height = top + row * len(items) + 22
     chart = Chart(width, height, left, top, width - left - right, row * len(items), horizontal=True)
     top_value, step = nice_scale(max([item.value for item in items] or [0]), ticks=3)
@@ -186,7 +193,8 @@ def bars(
     chart.ticks = _value_ticks(top_value, step, lambda v: round(left + v * scale, 1))
     for i, item in enumerate(items):
         y = top + i * row + 3
-        chart.categories.append((round(top + (i + 0.5) * row, 1), item.label))
+        label = item.label if len(item.label) <= fits else item.label[: fits - 1].rstrip(" ,") + "…"
+        chart.categories.append((round(top + (i + 0.5) * row, 1), label))
         chart.bars.append(
             Bar(
                 left,

@@ -151,7 +151,7 @@ def present(board: Dashboard, *, user=None) -> Page:
         years_chart=charts.columns([p.label for p in board.years], star_series),
         new_chart=charts.columns([p.label for p in board.new_by_year], new_series),
         quarters_chart=charts.columns([p.label for p in board.quarters], quarter_series, stacked=False),
-        pipeline_chart=charts.bars(pipeline, colour=charts.SERIES_COLOURS[3], width=420),
+        pipeline_chart=charts.bars(pipeline, colour=charts.SERIES_COLOURS[3], width=480, label_width=250),
         map=the_map,
         map_title=map_title,
         subunit_label=subunit_label,
