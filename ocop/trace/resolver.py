@@ -13,6 +13,7 @@ redirects to the first link of that type.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -90,18 +91,24 @@ def scan_path(path: str, query: str = "") -> Scanned:
     return Scanned(link, lookup("gtin", link.value, link.lot))
 
 
+@functools.lru_cache(maxsize=65536)
+def _path(name: str, pk: int) -> str:
+    """A scan page's path, reversed once per batch or product (every scan asks for it)."""
+    return reverse(name, args=[pk])
+
+
 def scan_page(scanned: Scanned) -> str:
     """Where a shopper's scan lands (the same whatever the status, so it can be cached)."""
     target = scanned.target
     params = {}
     if target.batch_id is not None:
-        url = reverse("trace:scan_batch", args=[target.batch_id])
+        url = _path("trace:scan_batch", target.batch_id)
         if scanned.serial is not None:
             params["s"] = scanned.serial
         if not target.serial_issued(scanned.serial):
             params["unknown"] = "serial"
     else:
-        url = reverse("trace:scan_product", args=[target.product_id])
+        url = _path("trace:scan_product", target.product_id)
         if target.lot_unknown:
             params["unknown"] = "lot"
     return url + ("?" + urlencode(params) if params else "")
