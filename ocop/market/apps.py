@@ -8,8 +8,14 @@ class MarketConfig(AppConfig):
     verbose_name = _("Catalogue and trade promotion")
 
     def ready(self):
+        from django.db.backends.signals import connection_created
+
         from ocop.accounts.choices import Role
         from ocop.accounts.gate import ADD, CHANGE, DELETE, VIEW, extend_policy
+
+        from . import search
+
+        connection_created.connect(search.configure_connection, dispatch_uid="ocop.market.search")
 
         # Supply figures and sales channels are changed by whoever may change the product or
         # the producer (the services ask the gate about those); stock by whoever may change the

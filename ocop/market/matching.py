@@ -16,6 +16,7 @@ kept only within the edit distance (:func:`distance`).
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -144,46 +145,113 @@ def exact_plan(query: str) -> Plan:
 
 
 def candidate_probes(query: str) -> tuple[list[str], list[str]]:
-    """What to ask the vocabulary for: the words to find similar terms for, and the exact terms
-    that would split a run-together word ("banhtrang" -> "banh", "trang", "banht", ...)."""
+    """What to ask the vocabulary for: the words to find similar terms for, and exact terms:
+    those that would split a run-together word ("banhtrang" -> "banh", "trang", "banht", ...)
+    and the word with two neighbouring letters swapped ("xnah" -> "xanh"), a typo trigrams
+    miss in short words (they share a single trigram)."""
     typed = [w for w in dict.fromkeys(words(query)) if allowed_edits(w)]
     parts: set[str] = set()
     for word in typed:
         for cut in range(2, len(word) - 1):
             parts.update((word[:cut], word[cut:]))
+        for i in range(len(word) - 1):
+            if word[i] != word[i + 1]:
+                parts.add(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
     return typed, sorted(parts)
+
+
+def _corrections(word: str, vocabulary: Mapping[str, int]) -> list[tuple[tuple[int, int, int], Alternative]]:
+    """The vocabulary's corrections of ``word``, best first, each with its key: (edits, 0 for a
+    close word or 1 for a split, minus how many products use it)."""
+    alternatives: list[tuple[tuple[int, int, int], Alternative]] = []
+    edits = allowed_edits(word)
+    if not edits:
+        return alternatives
+    for term, frequency in vocabulary.items():
+        if term == word:
+            continue
+        d = distance(word, term, edits)
+        if d <= edits:
+            alternatives.append(((d, 0, -frequency), (term,)))
+    for cut in range(2, len(word) - 1):
+        left, right = word[:cut], word[cut:]
+        if left in vocabulary and right in vocabulary:
+            weight = min(vocabulary[left], vocabulary[right])
+            alternatives.append(((1, 1, -weight), (left, right)))
+    alternatives.sort()
+    return alternatives[:MAX_ALTERNATIVES]
+
+
+def _known(word: str, vocabulary: Mapping[str, int]) -> bool:
+    return word in vocabulary or any(term.startswith(word) for term in vocabulary)
 
 
 def corrected_plan(query: str, vocabulary: Mapping[str, int]) -> Plan:
     """The plan with corrections drawn from ``vocabulary`` (term -> number of products using
     it; the candidates returned for :func:`candidate_probes`). Each group keeps the typed word
     first, then the closest, most used terms; the first correction leads when the typed word
-    is not a word of the vocabulary."""
+    is not a word of the vocabulary. The broadest reading of a misspelt query: the catalogue
+    prefers one of its :func:`readings` and falls back to this when none finds anything."""
     groups = []
     changed = False
     for word in dict.fromkeys(words(query)):
-        alternatives: list[tuple[tuple[int, int, int], Alternative]] = []
-        edits = allowed_edits(word)
-        if edits:
-            for term, frequency in vocabulary.items():
-                if term == word:
-                    continue
-                d = distance(word, term, edits)
-                if d <= edits:
-                    alternatives.append(((d, 0, -frequency), (term,)))
-            for cut in range(2, len(word) - 1):
-                left, right = word[:cut], word[cut:]
-                if left in vocabulary and right in vocabulary:
-                    weight = min(vocabulary[left], vocabulary[right])
-                    alternatives.append(((1, 1, -weight), (left, right)))
-        alternatives.sort()
-        best = [alt for _key, alt in alternatives[:MAX_ALTERNATIVES]]
+        best = [alt for _key, alt in _corrections(word, vocabulary)]
         if best:
             changed = True
-        known = word in vocabulary or any(term.startswith(word) for term in vocabulary)
+        known = _known(word, vocabulary)
         group = [(word,), *best] if known or not best else [*best[:1], (word,), *best[1:]]
         groups.append(tuple(group))
     return Plan(tuple(groups), corrected=changed)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One way of reading a misspelt query: one alternative per word typed, and the number of
+    edits it takes from what was typed."""
+
+    plan: Plan
+    cost: int
+
+
+def readings(query: str, vocabulary: Mapping[str, int], *, limit: int = 12) -> list[Reading]:
+    """The ``limit`` cheapest readings of ``query`` with at least one correction, cheapest first.
+
+    Each word is read as typed (when the vocabulary knows it, or it is too short to correct)
+    or as one of its corrections; a word neither known nor correctable leaves no reading. The
+    catalogue counts, for each reading, the products holding all its words, and shows the
+    cheapest reading that finds some, preferring the one whose words go together most often:
+    "bsnh trang" is read "banh trang" rather than "binh trang" although "bình" is the more
+    common word, because far more products are "bánh tráng" than "bình … tráng"."""
+    options: list[list[tuple[int, Alternative]]] = []
+    for word in dict.fromkeys(words(query)):
+        choices: list[tuple[int, Alternative]] = []
+        if not allowed_edits(word) or _known(word, vocabulary):
+            choices.append((0, (word,)))
+        choices += [(key[0], alternative) for key, alternative in _corrections(word, vocabulary)]
+        if not choices:
+            return []
+        options.append(choices)
+    if not options:
+        return []
+    # The cheapest combinations first: a best-first walk over index vectors (each word's
+    # choices are sorted by edits, so a step to the next choice never makes a reading cheaper).
+    start = (0,) * len(options)
+    heap = [(sum(choices[0][0] for choices in options), start)]
+    seen = {start}
+    found: list[Reading] = []
+    while heap and len(found) < limit:
+        cost, index = heapq.heappop(heap)
+        if cost > 0:
+            groups = tuple((options[i][j][1],) for i, j in enumerate(index))
+            found.append(Reading(Plan(groups, corrected=True), cost))
+        for i, j in enumerate(index):
+            if j + 1 < len(options[i]):
+                following = (*index[:i], j + 1, *index[i + 1 :])
+                if following not in seen:
+                    seen.add(following)
+                    step = options[i][j + 1][0] - options[i][j][0]
+                    heapq.heappush(heap, (cost + step, following))
+    return found
 
 
 def rank_corrections(plan: Plan) -> list[str]:

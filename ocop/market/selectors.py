@@ -79,7 +79,9 @@ class CatalogueResults:
 
     @property
     def corrected(self) -> bool:
-        return bool(self.plan and self.plan.corrected)
+        """Whether the products listed were found by correcting the query (never said of an
+        empty list: "showing results for" over no results helps nobody)."""
+        return bool(self.plan and self.plan.corrected and self.total)
 
     @property
     def suggestion(self) -> str:
@@ -94,10 +96,15 @@ def _valid_on(day: date) -> Q:
     return Q(valid_from__lte=day, valid_to__gte=day)
 
 
-def _open_points(day: date) -> QuerySet:
-    return PointOfSale.objects.filter(Q(opened_on__isnull=True) | Q(opened_on__lte=day)).filter(
-        Q(closed_on__isnull=True) | Q(closed_on__gt=day)
+def _open_on(day: date, prefix: str = "") -> Q:
+    """Points of sale open on ``day`` (``prefix``: the path to the point, e.g. ``point__``)."""
+    return (Q(**{f"{prefix}opened_on__isnull": True}) | Q(**{f"{prefix}opened_on__lte": day})) & (
+        Q(**{f"{prefix}closed_on__isnull": True}) | Q(**{f"{prefix}closed_on__gt": day})
     )
+
+
+def _open_points(day: date) -> QuerySet:
+    return PointOfSale.objects.filter(_open_on(day))
 
 
 def _channel_products(kinds, day: date) -> Q:
@@ -186,8 +193,11 @@ def catalogue_search(filters: CatalogueFilters, *, user, day: date | None = None
     """The catalogue's rows for ``filters``, ordered, with their number.
 
     With a query, the exact plan is tried first (every word begins a word of the product's
-    names, producer, places or classification); when nothing matches, the corrected plan
-    (:func:`ocop.market.matching.corrected_plan`). Ranking: the products whose name begins
+    names, producer, places or classification). When nothing matches, the query is read with
+    corrections (:func:`ocop.market.matching.readings`): the cheapest reading that finds
+    products, the one whose words go together most often, is searched and shown as "showing
+    results for"; when no reading finds any, the broad corrected plan, every correction of
+    every word at once (:func:`ocop.market.matching.corrected_plan`). Ranking: the products whose name begins
     with the query, then those whose name holds every word, then the others; within each,
     more valid stars first, then by name.
     """
@@ -201,11 +211,17 @@ def catalogue_search(filters: CatalogueFilters, *, user, day: date | None = None
     matched = base.filter(search.plan_condition("document", plan))
     total = _count(matched, filters, plan.tsquery(), day)
     if total == 0:
-        corrected = matching.corrected_plan(text, search.vocabulary_candidates(text))
-        if corrected.corrected:
-            plan = corrected
+        vocabulary = search.vocabulary_candidates(text)
+        reading, total = search.best_reading(base, matching.readings(text, vocabulary))
+        if reading is not None:
+            plan = reading.plan
             matched = base.filter(search.plan_condition("document", plan))
-            total = _count(matched, filters, plan.tsquery(), day)
+        else:
+            corrected = matching.corrected_plan(text, vocabulary)
+            if corrected.corrected:
+                plan = corrected
+                matched = base.filter(search.plan_condition("document", plan))
+                total = _count(matched, filters, plan.tsquery(), day)
     return CatalogueResults(_ordered(matched, filters, plan, day), total, plan)
 
 
@@ -305,8 +321,9 @@ def where_sold_flags(producer_of: dict[int, int], *, day: date) -> dict[int, set
     ids = list(producer_of)
     flags: dict[int, set[str]] = defaultdict(set)
     stocked = (
-        Stock.objects.filter(product_id__in=ids, point__in=_open_points(day))
+        Stock.objects.filter(_open_on(day, "point__"), product_id__in=ids)
         .values_list("product_id", "point__kind")
+        .order_by()  # no default ordering: it would join the DISTINCT
         .distinct()
     )
     for product_id, kind in stocked:
@@ -317,6 +334,7 @@ def where_sold_flags(producer_of: dict[int, int], *, day: date) -> dict[int, set
         SalesChannel.objects.active_on(day)
         .filter(Q(product_id__in=ids) | Q(product__isnull=True, producer_id__in=set(producer_of.values())))
         .values_list("product_id", "producer_id", "kind")
+        .order_by()
     )
     kind_flag = {
         ChannelKind.SUPERMARKET_CHAIN: WhereSold.SUPERMARKET,
@@ -402,7 +420,7 @@ def where_to_buy(product: Product, *, day: date | None = None, user=None) -> Whe
     day = day or timezone.localdate()
     stock = (
         gate.restrict(Stock.objects.all(), user, Action.VIEW)
-        .filter(product_id=product.pk, point__in=_open_points(day))
+        .filter(_open_on(day, "point__"), product_id=product.pk)
         .select_related("point", "point__province", "point__commune")
         .order_by("point__province__name", "point__kind", "point__name")
     )

@@ -86,3 +86,52 @@ def test_probes_ask_the_vocabulary_for_splits_of_long_words_only():
     typed, parts = matching.candidate_probes("banhtrang ca")
     assert typed == ["banhtrang"]
     assert "banh" in parts and "trang" in parts
+
+
+def test_probes_ask_for_the_word_with_two_letters_swapped():
+    # "xnah" and "xanh" share one trigram of nine: similarity alone would never offer it.
+    assert matching.similarity("xnah", "xanh") < matching.CANDIDATE_SIMILARITY
+    _typed, parts = matching.candidate_probes("buoi da xnah")
+    assert "xanh" in parts
+    plan = matching.corrected_plan("xnah", {"xanh": 40})
+    assert plan.phrase == "xanh"
+
+
+VOCABULARY = {"banh": 900, "binh": 2000, "trang": 400, "tran": 10, "tra": 700, "mat": 80, "ong": 90}
+
+
+def test_readings_change_as_little_as_possible_first():
+    found = matching.readings("bsnh trang", VOCABULARY)
+    assert [(r.plan.phrase, r.cost) for r in found] == [
+        ("binh trang", 1),  # the most used correction first; the catalogue then counts them
+        ("banh trang", 1),
+        ("binh tran", 2),  # known words have corrections too, for when nothing else matches
+        ("banh tran", 2),
+    ]
+    # Every reading is one alternative per word, marked as corrected.
+    assert all(r.plan.corrected and all(len(g) == 1 for g in r.plan.groups) for r in found)
+    two = matching.readings("bsnh trag", VOCABULARY)
+    assert [r.cost for r in two] == sorted(r.cost for r in two)
+    assert {r.plan.phrase for r in two if r.cost == 2} >= {"banh trang", "binh tra"}
+    assert matching.readings("banhtrang", VOCABULARY)[0].plan.groups == ((("banh", "trang"),),)
+
+
+def test_readings_keep_known_and_short_words_as_typed():
+    assert [r.plan.phrase for r in matching.readings("mat onng", VOCABULARY)] == ["mat ong"]
+    # "ca" is too short to correct and unknown to the probes: kept as typed.
+    # Among equal edits, the most used corrections first.
+    assert [r.plan.phrase for r in matching.readings("ca trag", VOCABULARY)] == [
+        "ca tra",
+        "ca trang",
+        "ca tran",
+    ]
+    # A long word neither known nor close to any: no reading can find anything.
+    assert matching.readings("banh zzzzzz", VOCABULARY) == []
+
+
+@given(st.lists(st.sampled_from(["bsnh", "trag", "mat", "onng", "banh", "xyz"]), min_size=1, max_size=5))
+def test_readings_come_cheapest_first_without_repeats(typed):
+    found = matching.readings(" ".join(typed), VOCABULARY, limit=50)
+    assert [r.cost for r in found] == sorted(r.cost for r in found)
+    assert len({r.plan for r in found}) == len(found)
+    assert all(r.cost > 0 for r in found)

@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 
 from ocop.geo.models import Commune
-from ocop.market import matching, selectors, services
-from ocop.market.models import CatalogueEntry
+from ocop.market import matching, search, selectors, services
+from ocop.market.models import CatalogueEntry, SearchTerm
 from ocop.registry import services as registry_services
 from ocop.registry.models import Recognition
 
@@ -62,6 +62,32 @@ def test_misspelt_queries_find_the_right_products_and_say_what_was_searched(shel
     assert names("mat onng")[:2] == ["Mật ong hoa nhãn", "Rượu mật ong rừng"]
     assert names("cofee") == ["Cà phê Robusta rang xay"]
     assert names("robsuta") == ["Cà phê Robusta rang xay"]
+
+
+def test_a_misspelt_query_is_read_as_the_words_that_go_together(shelf, registry, client):
+    # "Bình" is a commoner word than "bánh", and five vases hold "bình" and "tráng" both, but
+    # never side by side: "bsnh trang" (s next to a on a keyboard) is "banh trang".
+    potter = registry.producer("Công ty Gốm sứ Minh Long")
+    for n in range(5):
+        registry.product(potter, f"Bình gốm tráng men số {n + 1}")
+    services.catalogue_refresh()
+    typed = selectors.catalogue_search(selectors.CatalogueFilters(q="bsnh trang"), user=None)
+    meant = selectors.catalogue_search(selectors.CatalogueFilters(q="banh trang"), user=None)
+    assert typed.suggestion == "banh trang"
+    # What is listed is exactly what the suggestion finds, and counted the same.
+    assert list(typed.entries.values_list("product_id", flat=True)) == list(
+        meant.entries.values_list("product_id", flat=True)
+    )
+    assert typed.total == meant.total == 3
+    page = client.get("/catalogue/?q=bsnh+trang").content.decode()
+    assert "showing results for “banh trang”" in page and "3 products found" in page
+
+
+def test_no_correction_is_claimed_when_nothing_is_found(shelf, client):
+    results = selectors.catalogue_search(selectors.CatalogueFilters(q="banh trang zzzzzz"), user=None)
+    assert (results.total, results.corrected, results.suggestion) == (0, False, "")
+    page = client.get("/catalogue/?q=banh+trang+zzzzzz").content.decode()
+    assert "showing results for" not in page and "No OCOP product matches" in page
 
 
 def test_english_names_producers_and_places_are_searched_too(shelf, geo):
@@ -173,6 +199,23 @@ def test_a_full_rebuild_gives_the_same_index(shelf):
     before = list(CatalogueEntry.objects.order_by("product_id").values_list(*fields))
     services.catalogue_refresh(full=True)
     assert list(CatalogueEntry.objects.order_by("product_id").values_list(*fields)) == before
+
+
+def test_the_vocabulary_offers_every_word_as_similar_as_the_threshold(shelf):
+    """On PostgreSQL the candidates come from pg_trgm's ``%`` operator and its index, with the
+    session's threshold set when the connection opens; they must be exactly the words whose
+    similarity reaches :data:`matching.CANDIDATE_SIMILARITY`, as on SQLite."""
+    vocabulary = dict(SearchTerm.objects.values_list("term", "frequency"))
+    for query in ("bahn trag", "cofee robsuta", "mat onng", "banhtrang", "nuogn"):
+        typed, parts = matching.candidate_probes(query)
+        expected = {
+            term: n
+            for term, n in vocabulary.items()
+            if term in parts
+            or any(matching.similarity(term, word) >= matching.CANDIDATE_SIMILARITY for word in typed)
+        }
+        assert search.vocabulary_candidates(query) == expected, query
+        assert len(expected) > 0, query
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="compares with PostgreSQL's pg_trgm")
