@@ -35,7 +35,7 @@ from .models import (
     Stock,
     SupplyCapacity,
 )
-from .places import province_centres
+from .places import commune_centre, province_centres
 from .services import catalogue_refresh
 
 BATCH = 2000
@@ -121,13 +121,13 @@ def populate(*, seed: int, scale: float, today: date) -> dict:
     rng = random.Random(seed * 7 + 3)
     centres = province_centres()
     provinces = list(Province.objects.current().order_by("code"))
-    communes: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
-    for pk, province_id, name, short in (
+    communes: dict[int, list[tuple[int, str, str, str]]] = defaultdict(list)
+    for pk, province_id, name, short, code in (
         Commune.objects.current()
         .order_by("province_id", "code")
-        .values_list("pk", "province_id", "name", "short_name")
+        .values_list("pk", "province_id", "name", "short_name", "code")
     ):
-        communes[province_id].append((pk, name, short or name))
+        communes[province_id].append((pk, name, short or name, code))
     valid = list(
         Recognition.objects.valid_on(today)
         .order_by("product_id")
@@ -159,14 +159,18 @@ def populate(*, seed: int, scale: float, today: date) -> dict:
                 kind = PointKind.SUPERMARKET if province.pk in without_ocop_point else PointKind.OCOP_POINT
             if province.pk in without_ocop_point and kind == PointKind.OCOP_POINT:
                 kind = PointKind.SPECIALTY_SHOP
-            commune_id, commune_name, commune_short = rng.choice(communes[province.pk])
+            commune_id, commune_name, commune_short, commune_code = rng.choice(communes[province.pk])
             name, operator = _point_name(rng, kind, commune_short)
             if kind == PointKind.OCOP_POINT and operator.endswith("tỉnh"):
                 operator = f"{operator} {province.short_name}"
             lat = lon = None
-            if centre is not None and rng.random() < 0.9:
-                lat = Decimal(str(round(centre.lat + rng.gauss(0, 0.22), 5)))
-                lon = Decimal(str(round(centre.lon + rng.gauss(0, 0.22), 5)))
+            if rng.random() < 0.9:
+                # In its commune (a couple of kilometres around the middle of its cell), so
+                # that the map shows points inside the province's outline.
+                where = commune_centre(commune_code) or (centre and (centre.lat, centre.lon))
+                if where:
+                    lat = Decimal(str(round(where[0] + rng.gauss(0, 0.01), 5)))
+                    lon = Decimal(str(round(where[1] + rng.gauss(0, 0.01), 5)))
             opened = today - timedelta(days=rng.randint(60, 2400))
             points.append(
                 PointOfSale(

@@ -785,7 +785,8 @@ def enquiry_submit(
     """A buyer asks a producer for a quote. Returns the enquiry and the buyer's link token.
 
     Turned away (:class:`Refused`, nothing saved) when the hidden field was filled, the form
-    was sent faster than a person types, or the address or e-mail sent too many lately.
+    was sent faster than a person types, the address or e-mail sent too many lately, or the
+    producer received too many today.
     """
     now = time.time() if now is None else now
     _rate_limit(client)
@@ -814,6 +815,7 @@ def enquiry_submit(
         raise ValidationError({"unit": [_("Say what the quantity is counted in.")]})
     enquiry.full_clean()
     _rate_limit_email(enquiry.buyer_email)
+    _rate_limit_producer(producer)
     enquiry.save()
     EnquiryMessage.objects.create(enquiry=enquiry, side=Side.BUYER, body=body)
     # No personal data in the audit trail: the buyer's name and e-mail stay on the enquiry.
@@ -832,6 +834,18 @@ def enquiry_submit(
 def _rate_limit_email(email: str) -> None:
     digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:24]
     _count(f"ocop:market:enq:e:{digest}", getattr(settings, "OCOP_ENQUIRY_LIMIT_PER_DAY", 10), 86400)
+
+
+def _rate_limit_producer(producer: Producer) -> None:
+    """A ceiling on the enquiries one producer receives a day, whoever sends them: a flood
+    from many addresses and e-mails must not bury a cooperative's inbox."""
+    limit = getattr(settings, "OCOP_ENQUIRY_LIMIT_PER_PRODUCER_PER_DAY", 30)
+    try:
+        _count(f"ocop:market:enq:p:{producer.pk}", limit, 86400)
+    except Refused:
+        raise Refused(
+            _("This producer has received many enquiries today: please try again tomorrow.")
+        ) from None
 
 
 @transaction.atomic

@@ -1,9 +1,10 @@
 """A schematic map drawn as SVG from coordinates, with no tile server. A pure core.
 
-Points (and, when boundary data is brought in, polygons) are projected with an equirectangular
-projection scaled by the cosine of the middle latitude, which is faithful enough at the size of
-a Vietnamese province, and fitted into a frame. Templates draw the result; nothing here knows
-about points of sale, so the monitoring pages can reuse it for a choropleth of provinces.
+Points and polygons (the approximate boundaries of ``ocop/geo/data/boundaries.json``) are
+projected with an equirectangular projection scaled by the cosine of the middle latitude, which
+is faithful enough at the size of a Vietnamese province, and fitted into a frame. Templates draw
+the result; nothing here knows about points of sale, so the monitoring pages can reuse it for a
+choropleth of provinces.
 """
 
 from __future__ import annotations
@@ -62,10 +63,19 @@ class Marker:
 
 
 @dataclass
+class Shape:
+    """A polygon drawn as an SVG path (``d``), with what it stands for."""
+
+    d: str
+    item: object
+
+
+@dataclass
 class MapLayout:
     projection: Projection
     markers: list[Marker] = field(default_factory=list)
     unplaced: list = field(default_factory=list)
+    shapes: list[Shape] = field(default_factory=list)
 
     @property
     def width(self) -> float:
@@ -127,13 +137,20 @@ def fit(
     )
 
 
-def layout(items: Iterable, coordinates, *, width: float = 640, extra=()) -> MapLayout:
+Rings = Sequence[Sequence[tuple[float, float]]]
+
+
+def layout(items: Iterable, coordinates, *, width: float = 640, extra=(), shapes=()) -> MapLayout:
     """Place ``items`` on a map; ``coordinates(item)`` gives (lat, lon) or None. ``extra``
-    coordinates (a province's centre) are framed too."""
+    coordinates (a province's centre) are framed too, and so are ``shapes``: (item, rings of
+    (lat, lon) vertices) pairs drawn under the markers (a province's outline)."""
     placed, unplaced = [], []
     for item in items:
         where = coordinates(item)
         (placed if where is not None else unplaced).append((item, where))
-    projection = fit([where for _item, where in placed] + list(extra), width=width)
+    shapes = list(shapes)
+    vertices = [vertex for _item, rings in shapes for ring in rings for vertex in ring]
+    projection = fit([where for _item, where in placed] + list(extra) + vertices, width=width)
     markers = [Marker(*projection.xy(*where), item) for item, where in placed]
-    return MapLayout(projection, markers, [item for item, _where in unplaced])
+    drawn = [Shape(projection.path(rings), item) for item, rings in shapes]
+    return MapLayout(projection, markers, [item for item, _where in unplaced], [s for s in drawn if s.d])

@@ -11,6 +11,7 @@ import json
 import math
 from dataclasses import dataclass
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -33,7 +34,7 @@ from . import forms, hours, opendata, selectors, services, svgmap
 from .choices import CatalogueStatus, PointKind
 from .links import product_slug, product_url
 from .models import CatalogueState, Enquiry, Fair, FairParticipant, PointOfSale, SalesChannel, Stock
-from .places import province_centres
+from .places import province_centres, province_outline
 
 
 def _apply_errors(form, error: ValidationError) -> None:
@@ -262,7 +263,9 @@ def producer(request, pk):
 
 
 def _client(request) -> str:
-    return services.client_key(request.META.get("REMOTE_ADDR", ""))
+    """The key enquiries are rate-limited by: the client's address as sign-in throttling reads
+    it (django-axes' reading, so that one setting serves both behind a proxy)."""
+    return services.client_key(get_client_ip_address(request) or "")
 
 
 @require_http_methods(["GET", "POST"])
@@ -360,9 +363,16 @@ def point_list(request):
     }
     if view == "map":
         rows = list(points[:MAP_LIMIT])
-        centre = province_centres().get(province_code)
+        province = context["province"]
+        centre = province_centres().get(province.code) if province else None
         extra = [(centre.lat, centre.lon)] if centre else []
-        layout = svgmap.layout(rows, lambda p: p.coordinates, extra=extra)
+        # The province's outline; on the national map every province's, each a link to its own.
+        shapes = (
+            [(province, province_outline(province.code))]
+            if province
+            else [(p, province_outline(p.code)) for p in provinces]
+        )
+        layout = svgmap.layout(rows, lambda p: p.coordinates, extra=extra, shapes=shapes)
         context.update(
             {
                 "layout": layout,

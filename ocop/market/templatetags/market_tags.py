@@ -4,9 +4,11 @@ from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from ocop.market import hours, selectors
+from ocop.market.choices import ChannelKind
+from ocop.market.countries import export_market
 from ocop.market.links import product_url as _product_url
 
 register = template.Library()
@@ -30,21 +32,44 @@ def name_of(context, product) -> str:
     return product.name_in("en" if language == "en" else "vi")
 
 
+@register.simple_tag(takes_context=True)
+def partner_of(context, channel) -> str:
+    """Who or where a channel sells to, as the reader reads it: an export market's country in
+    the page's language ("Germany" for a channel the producer typed as "Đức", code DE)."""
+    if channel.kind == ChannelKind.EXPORT:
+        language = "en" if context.get("LANGUAGE_CODE", "vi") == "en" else "vi"
+        return export_market(channel.partner, channel.country, language)
+    return channel.partner
+
+
+def _vietnamese() -> bool:
+    return (get_language() or "vi").split("-")[0] != "en"
+
+
+def _grouped(text: str) -> str:
+    """A number written with English separators ("1,500.5"), in the page's language: Vietnamese
+    groups thousands with dots and writes decimals after a comma ("1.500,5")."""
+    if not _vietnamese():
+        return text
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
 @register.filter
 def vnd(value) -> str:
-    """1234567 -> "1.234.567 ₫" (Vietnamese grouping)."""
+    """1234567 -> "1.234.567 ₫" on a Vietnamese page, "1,234,567 ₫" on an English one."""
     if value in (None, ""):
         return ""
-    return f"{int(value):,}".replace(",", ".") + " ₫"
+    return _grouped(f"{int(value):,}") + " ₫"
 
 
 @register.filter
 def number(value) -> str:
-    """A decimal without trailing zeros, grouped: 1500.00 -> "1.500", 2.50 -> "2,5"."""
+    """A quantity without trailing zeros, grouped for the page's language: 1500.00 is "1.500"
+    and 2.50 is "2,5" in Vietnamese, "1,500" and "2.5" in English (where "1.500 kg" would read
+    as one and a half)."""
     if value in (None, ""):
         return ""
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+    return _grouped(f"{value:,.2f}".rstrip("0").rstrip("."))
 
 
 @register.simple_tag(takes_context=True)

@@ -139,6 +139,37 @@ def test_one_address_may_send_only_so_many_enquiries_an_hour(client, records, se
     assert other.status_code == 302
 
 
+def test_a_producer_receives_only_so_many_enquiries_a_day_from_anyone(client, records, settings):
+    settings.OCOP_ENQUIRY_LIMIT_PER_PRODUCER_PER_DAY = 2
+    for index in range(2):
+        sent = client.post(
+            f"/catalogue/producers/{records.p.pk}/enquire/",
+            _form(records, buyer_email=f"b{index}@example.com"),
+            REMOTE_ADDR=f"203.0.113.{index + 1}",
+        )
+        assert sent.status_code == 302
+    refused = client.post(
+        f"/catalogue/producers/{records.p.pk}/enquire/",
+        _form(records, buyer_email="b9@example.com"),
+        REMOTE_ADDR="198.51.100.7",
+    )
+    assert "received many enquiries today" in refused.content.decode()
+    assert Enquiry.objects.count() == 2
+
+
+def test_the_address_counted_is_the_one_sign_in_throttling_reads(client, records, settings):
+    """Behind a proxy every request comes from the proxy: the deployment tells django-axes how
+    to read the client's address, and enquiries follow the same reading."""
+    settings.OCOP_ENQUIRY_LIMIT_PER_HOUR = 1
+    settings.AXES_CLIENT_IP_CALLABLE = lambda request: request.META.get("HTTP_X_REAL_IP")
+    url = f"/catalogue/producers/{records.p.pk}/enquire/"
+    first = client.post(url, _form(records), HTTP_X_REAL_IP="203.0.113.1")
+    second = client.post(url, _form(records, buyer_email="x@example.com"), HTTP_X_REAL_IP="203.0.113.2")
+    assert (first.status_code, second.status_code) == (302, 302)  # two buyers, one proxy
+    again = client.post(url, _form(records, buyer_email="y@example.com"), HTTP_X_REAL_IP="203.0.113.1")
+    assert "Too many messages from here" in again.content.decode()
+
+
 def test_links_that_are_not_issued_open_nothing(client, records):
     _submit(client, records)
     enquiry = Enquiry.objects.get()

@@ -79,12 +79,14 @@ def test_the_product_page_has_its_story_supply_channels_and_where_to_buy(client,
     page = client.get(old.url).content.decode()
     assert "<h1>Dew-dried rice paper</h1>" in page  # English where the producer gave it
     assert "Thin rice paper dried in the night dew." in page
-    assert "Volume: 1.500 kg per month" in page and "Minimum order: 50 kg" in page
+    # Grouped the English way on an English page ("1.500 kg" would read as one and a half).
+    assert "Volume: 1,500 kg per month" in page and "Minimum order: 50 kg" in page
     assert "Delivered within 7 days of the order" in page
     where = page[page.index('id="where-to-buy"') :]
     assert "Điểm giới thiệu và bán sản phẩm OCOP Tân An" in where and "Every day: 07:30-21:00" in where
     assert 'href="https://shopee.example/phucan" rel="nofollow noopener ugc"' in where
-    assert "Nhật Bản (JP)" in where and "Co.opmart" not in where  # that channel has ended
+    # The export market typed "Nhật Bản" (JP) is "Japan" to an English reader.
+    assert "<li>Japan</li>" in where and "Co.opmart" not in where  # that channel has ended
     assert 'property="og:title" content="Dew-dried rice paper — OCOP 4★"' in page
     assert 'rel="canonical"' in page
     data = _json_ld(page)
@@ -96,6 +98,8 @@ def test_the_product_page_has_its_story_supply_channels_and_where_to_buy(client,
 
     vi = Client(HTTP_ACCEPT_LANGUAGE="vi").get(old.url).content.decode()
     assert "<h1>Bánh tráng phơi sương</h1>" in vi and "Bánh tráng phơi sương truyền thống." in vi
+    assert "<li>Nhật Bản</li>" in vi
+    assert "1.500 kg" in vi  # and the Vietnamese way on a Vietnamese one
 
 
 def test_a_revoked_products_page_claims_no_stars_anywhere(client, records, officer_b):
@@ -144,6 +148,10 @@ def test_points_of_sale_list_map_coverage_and_detail(client, records, shop, geo)
     drawn = client.get("/catalogue/points-of-sale/?province=80&view=map").content.decode()
     assert re.search(r'<circle class="pt ocop_point" cx="[\d.]+" cy="[\d.]+"', drawn)
     assert "Tân An</text>" in drawn  # the province's centre, from data/province_centres.csv
+    assert drawn.count('<path class="unit" d="M') == 1  # its outline, from the geography data
+    country = client.get("/catalogue/points-of-sale/?view=map").content.decode()
+    # Every province drawn, each a link to its own map.
+    assert len(re.findall(r'<a href="\?province=\d\d&amp;view=map"><path class="unit"', country)) == 34
     coverage = client.get("/catalogue/points-of-sale/coverage/").content.decode()
     assert "1 of 34 provinces have at least one OCOP introduction and sales point" in coverage
     detail = client.get(f"/catalogue/points-of-sale/{shop.pk}/").content.decode()
@@ -266,7 +274,11 @@ def test_a_fair_with_participants_and_sales_reported_after(client, records, offi
     )
     assert reported.status_code == 302
     page = Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/catalogue/fairs/{fair.pk}/").content.decode()
-    assert "45.000.000 ₫" in page and "sales reported by 1 participant" in page and "B01" in page
+    assert "45,000,000 ₫" in page and "sales reported by 1 participant" in page and "B01" in page
+    assert (
+        "45.000.000 ₫"
+        in Client(HTTP_ACCEPT_LANGUAGE="vi").get(f"/catalogue/fairs/{fair.pk}/").content.decode()
+    )
     assert client.get(f"/manage/market/fairs/{fair.pk}/edit/").status_code == 404  # not theirs to edit
 
 
