@@ -36,7 +36,7 @@ class Measure(models.TextChoices):
     MODERN_CHANNEL_SHARE = "modern_channel_share", _("Share of OCOP producers selling in modern channels")
     PROVINCES_WITH_SHOWROOM = (
         "provinces_with_showroom",
-        _("Provinces with an OCOP introduction and sales point"),
+        _("Share of provinces with an OCOP introduction and sales point"),
     )
     SHOWROOMS = "showrooms", _("OCOP introduction and sales points")
     CRAFT_VILLAGE_SHARE = "craft_village_share", _("Share of craft villages with an OCOP product")
@@ -63,7 +63,7 @@ COUNTRY_MEASURES = frozenset({Measure.PROVINCES_WITH_SHOWROOM})
 
 
 class TargetStatus(models.TextChoices):
-    NOT_STARTED = "not_started", _("Period not started")
+    NOT_STARTED = "not_started", _("Not started")
     ACHIEVED = "achieved", _("Achieved")
     ON_TRACK = "on_track", _("On track")
     BEHIND = "behind", _("Behind")

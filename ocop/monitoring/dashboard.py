@@ -34,6 +34,7 @@ from .selectors import BY_COMMUNE, GROUPS, PRODUCER_TYPES, STARS, boundary_era, 
 from .units import COMMUNE, COUNTRY, Unit, producer_q
 
 YEARS_SHOWN = 7
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}  # quarters, as Vietnamese reports number them
 QUARTERS_SHOWN = 8
 EXPIRING_LISTED = 10
 
@@ -324,7 +325,7 @@ def dashboard(*, unit: Unit, as_of: date, boundaries: str, user) -> Dashboard:
         span = {"start": start, "day": end}
         quarter_rows.append(
             Period(
-                f"Q{quarter}/{year}",
+                f"{ROMAN[quarter]}/{year}",  # IV/2025: read alike in Vietnamese and English
                 start,
                 end,
                 {

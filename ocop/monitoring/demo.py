@@ -94,7 +94,7 @@ def populate(*, seed: int, scale: float, today: date) -> dict:
                 period_end=date(today.year, 12, 31),
                 value=Decimal(rng.choice([20, 25, 30, 40, 50, 60])),
                 legal_basis=f"Kế hoạch {rng.randint(10, 399)}/KH-UBND năm {today.year}",
-                note="Demo",
+                note="Dữ liệu mẫu",
             )
         )
         targets.append(
@@ -104,8 +104,8 @@ def populate(*, seed: int, scale: float, today: date) -> dict:
                 period_start=date(2026, 1, 1),
                 period_end=date(2030, 12, 31),
                 value=Decimal(rng.choice([3, 5, 8, 10])),
-                legal_basis="Nghị quyết của HĐND tỉnh (demo)",
-                note="Demo",
+                legal_basis="Nghị quyết của HĐND tỉnh (dữ liệu mẫu)",
+                note="Dữ liệu mẫu",
             )
         )
     Target.objects.bulk_create(targets, batch_size=BATCH)

@@ -27,12 +27,11 @@ from ocop.geo.gazetteer import CURRENT, LEGACY
 from ocop.geo.models import Province
 
 from . import figures as F
-from .choices import GROUP_COLUMNS, TYPE_COLUMNS
-from .dashboard import Dashboard, dashboard, quarter_span
+from .choices import GROUP_COLUMNS, TYPE_COLUMNS, TargetStatus
+from .dashboard import ROMAN, Dashboard, dashboard, quarter_span
 from .selectors import boundary_era
 from .units import Unit
 
-ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 LISTED = 500  # rows of each list printed in the report (the link gives them all)
 
 
@@ -183,18 +182,21 @@ def _boundaries_text(report: Report) -> str:
 
 
 def _lists(section: Section, report: Report):
+    """(title, short title for a sheet, rows, the figure) of the lists the report prints."""
     quarter = section.board.quarters[-1]
     new = F.rows(quarter.counts[F.NEW].figure, section.unit)
     expired = F.rows(quarter.counts[F.EXPIRED].figure, section.unit)
     related = ("product", "product__producer", "product__producer__commune")
     return [
         (
-            _("New recognitions in the quarter"),
+            _("Recognitions decided in the quarter"),
+            _("Decided"),
             list(new.select_related(*related).order_by("recognised_on", "pk")[:LISTED]),
             quarter.counts[F.NEW],
         ),
         (
             _("Recognitions expired in the quarter"),
+            _("Expired"),
             list(expired.select_related(*related).order_by("valid_until", "pk")[:LISTED]),
             quarter.counts[F.EXPIRED],
         ),
@@ -336,8 +338,9 @@ def write_xlsx(report: Report) -> bytes:
         targets.write(1, 0, _("No targets are set for this province."), muted)
 
     for section in report.sections:
-        for name, rows, total in _lists(section, report):
-            sheet = book.add_worksheet(_sheet_name(name, section, report))
+        for name, short, rows, total in _lists(section, report):
+            suffix = f" {section.unit.code}" if len(report.sections) > 1 else ""
+            sheet = book.add_worksheet(f"{short[: 31 - len(suffix)]}{suffix}")
             sheet.set_column(0, 1, 36)
             sheet.set_column(2, 6, 14)
             sheet.write(0, 0, f"{name} — {section.unit.name}", bold)
@@ -378,20 +381,8 @@ def write_xlsx(report: Report) -> bytes:
     return buffer.getvalue()
 
 
-def _sheet_name(name: str, section: Section, report: Report) -> str:
-    short = name.split(" in the")[0] if " in the" in name else name
-    suffix = f" {section.unit.code}" if len(report.sections) > 1 else ""
-    return (short[: 31 - len(suffix)] + suffix).replace("/", "-")
-
-
 def _status(status: str) -> str:
-    return {
-        "achieved": _("Achieved"),
-        "on_track": _("On track"),
-        "behind": _("Behind"),
-        "missed": _("Missed"),
-        "not_started": _("Not started"),
-    }[status]
+    return str(TargetStatus(status).label)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -514,7 +505,7 @@ def write_pdf(report: Report) -> bytes:
         pdf.ln(3)
         if section.board.targets:
             text(11, _("IV. Targets"), bold=True)
-            widths = [width - 4 * 26, 26, 26, 26, 26]
+            widths = [width - 4 * 22, 22, 22, 22, 22]
             table_row(
                 [_("Target"), _("Target value"), _("Now"), _("Status"), _("Per quarter")],
                 widths,
@@ -526,7 +517,7 @@ def write_pdf(report: Report) -> bytes:
                 unit = "%" if target_row.target.is_share else ""
                 table_row(
                     [
-                        target_row.description[:70],
+                        target_row.description[:80],
                         f"{_fmt(p.target)}{unit}",
                         f"{_fmt(p.actual)}{unit}",
                         _status(p.status),
@@ -536,9 +527,9 @@ def write_pdf(report: Report) -> bytes:
                     links={2: report.link(target_row.figure)},
                 )
             pdf.ln(3)
-        for name, rows, total in _lists(section, report):
+        for name, _short, rows, total in _lists(section, report):
             text(11, f"{name} ({total.value})", bold=True)
-            widths = [width - 60 - 14 - 24, 60, 14, 24]
+            widths = [width - 56 - 20 - 24, 56, 20, 24]
             table_row(
                 [_("Product"), _("Producer"), _("Stars"), _("Date")],
                 widths,

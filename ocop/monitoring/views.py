@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -309,17 +310,10 @@ def figure_rows(request):
 # ---------------------------------------------------------------------------------------------
 
 
-def _target_provinces(user):
-    """Today's provinces in which the user may set targets."""
-    return (
-        gate.restrict(Province.objects.filter(era_id=CURRENT), user, Action.PLACE)
-        .filter(
-            pk__in=Province.objects.filter(era_id=CURRENT).values("pk")
-            if actor_of(user).is_central
-            else list(actor_of(user).province_ids)
-        )
-        .order_by("code")
-    )
+def _provinces_in_charge(user):
+    """Today's provinces whose targets and reports the user is in charge of: a province
+    officer's own, every one for the central office."""
+    return gate.restrict(Province.objects.filter(era_id=CURRENT), user, Action.PLACE).order_by("code")
 
 
 def _may_set_targets(user) -> bool:
@@ -337,11 +331,12 @@ def target_list(request):
             "province__code", "-period_end", "measure", "pk"
         )
     )
+    # National targets are the central office's, whatever the gate lets officers change.
     changeable = set(
-        gate.restrict(Target.objects.all(), request.user, Action.CHANGE).values_list("pk", flat=True)
+        gate.restrict(Target.objects.all(), request.user, Action.CHANGE)
+        .filter(Q() if actor_of(request.user).is_central else Q(province__isnull=False))
+        .values_list("pk", flat=True)
     )
-    if not actor_of(request.user).is_central:
-        changeable = {pk for pk in changeable if any(t.pk == pk and t.province_id for t in targets)}
     rows = [
         {"target": t, "row": dashboard.target_row(t, as_of), "changeable": t.pk in changeable}
         for t in targets
@@ -365,7 +360,7 @@ def _target_fields(form) -> dict:
 def target_create(request):
     if not _may_set_targets(request.user):
         raise Http404("Only officers set targets.")
-    provinces = _target_provinces(request.user)
+    provinces = _provinces_in_charge(request.user)
     form = forms.TargetForm(
         request.POST or None, provinces=provinces, allow_national=actor_of(request.user).is_central
     )
@@ -399,7 +394,7 @@ def target_edit(request, pk):
     form = forms.TargetForm(
         request.POST or None,
         initial=initial,
-        provinces=_target_provinces(request.user),
+        provinces=_provinces_in_charge(request.user),
         allow_national=actor_of(request.user).is_central,
     )
     if request.method == "POST" and form.is_valid():
@@ -432,19 +427,11 @@ def target_delete(request, pk):
 # ---------------------------------------------------------------------------------------------
 
 
-def _report_provinces(user):
-    actor = actor_of(user)
-    provinces = Province.objects.filter(era_id=CURRENT)
-    if not actor.is_central:
-        provinces = provinces.filter(pk__in=list(actor.province_ids))
-    return gate.restrict(provinces, user, Action.PLACE).order_by("code")
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def reports(request):
     """Ask for a province's quarterly report (.xlsx or PDF); it is written in the background."""
-    provinces = _report_provinces(request.user)
+    provinces = _provinces_in_charge(request.user)
     if not provinces.exists():
         raise Http404("Reports are for province officers and the central office.")
     today = timezone.localdate()

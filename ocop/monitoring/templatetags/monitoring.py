@@ -7,6 +7,7 @@ from django import template
 from django.urls import reverse
 
 from ..charts import format_number
+from ..choices import TargetStatus
 
 register = template.Library()
 
@@ -20,6 +21,12 @@ def vnnum(value):
         return format_number(float(value))
     except (TypeError, ValueError):
         return value
+
+
+@register.filter
+def status_label(status: str) -> str:
+    """A target's status in words (achieved, on track, behind, missed, not started)."""
+    return TargetStatus(status).label
 
 
 @register.filter

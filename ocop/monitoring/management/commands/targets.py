@@ -61,7 +61,11 @@ class Command(BaseCommand):
             unit = "%" if t.is_share else ""
             scope = t.province.name if t.province else _("Whole country")
             actual, target = format_number(float(p.actual)) + unit, format_number(float(p.target)) + unit
-            needed = f"  ({_('needed per quarter')}: {p.pace_needed})" if p.pace_needed is not None else ""
+            needed = ""
+            if p.pace_needed is not None:
+                needed = "  " + _("(needed per quarter: %(pace)s)") % {
+                    "pace": format_number(float(p.pace_needed))
+                }
             self.stdout.write(
                 f"{scope:<22} {row.description[:58]:<58} {t.period_end:%Y} {actual:>10} / {target:>10}  "
                 f"{p.status}{needed}"
