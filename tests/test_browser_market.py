@@ -27,7 +27,7 @@ FLAGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-PHONE = {"width": 390, "height": 844}
+PHONE = {"width": 360, "height": 780}
 DESKTOP = {"width": 1280, "height": 900}
 
 
@@ -127,8 +127,14 @@ def test_a_shopper_searches_opens_a_product_and_finds_where_to_buy_it(
 
 @pytest.mark.django_db(transaction=True)
 def test_the_map_of_a_province_shows_its_points(live_server, stocked, browser):
-    page = browser.new_page(viewport=DESKTOP)
-    page.goto(f"{live_server.url}/catalogue/points-of-sale/?province=80&view=map")
+    page = browser.new_page(viewport=PHONE)
+    # From the country's map to the province's, by its outline.
+    page.goto(f"{live_server.url}/catalogue/points-of-sale/?view=map")
+    assert page.locator("svg path.unit").count() == 34
+    page.locator('svg a[href="?province=80&view=map"] path').click()
+    page.wait_for_url("**/points-of-sale/?province=80&view=map")
+    svg = page.locator("#map svg").bounding_box()
+    assert svg["x"] >= 0 and svg["x"] + svg["width"] <= PHONE["width"]  # fits the phone
     marker = page.locator("svg circle.pt.ocop_point")
     assert marker.count() == 1
     box = marker.bounding_box()

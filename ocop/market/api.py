@@ -18,7 +18,7 @@ from ocop.geo.gazetteer import CURRENT
 from ocop.geo.models import Commune, Province
 from ocop.registry.models import Producer, Product
 
-from . import opendata, selectors, services
+from . import indexing, opendata, selectors, services
 from .choices import (
     CapacityPeriod,
     CatalogueSort,
@@ -535,7 +535,7 @@ def product(request, product_id: int):
         "province": _unit(product.producer.province),
         "status": status,
         "stars": current.stars if status == "valid" else None,
-        "valid_until": current.valid_until if current else None,
+        "valid_until": indexing.last_valid_day(current) if current else None,
         "supply": supply,
         "where_to_buy": {
             "points_of_sale": [_point(stock.point) for stock in where.points],

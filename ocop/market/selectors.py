@@ -266,7 +266,9 @@ class Card:
 
     @property
     def valid_until(self):
-        return self.recognition.valid_until if self.recognition else None
+        """The last day the deciding recognition is (or was) in force: earlier than its
+        ``valid_until`` when it is revoked or superseded, even on a date still to come."""
+        return indexing.last_valid_day(self.recognition) if self.recognition else None
 
 
 def catalogue_cards(

@@ -30,7 +30,7 @@ from ocop.accounts import gate
 from ocop.accounts.choices import Action
 from ocop.registry.models import Producer, Product
 
-from . import forms, hours, opendata, selectors, services, svgmap
+from . import forms, hours, indexing, opendata, selectors, services, svgmap
 from .choices import CatalogueStatus, PointKind
 from .links import product_slug, product_url
 from .models import CatalogueState, Enquiry, Fair, FairParticipant, PointOfSale, SalesChannel, Stock
@@ -136,7 +136,7 @@ def product_redirect(request, pk):
     return redirect(product_url(product), permanent=True)
 
 
-def _json_ld(request, product, current, today, language) -> str:
+def _json_ld(request, product, current, today, language, valid_until) -> str:
     name = product.name_in(language)
     description = (product.description_en if language == "en" and product.description_en else "") or (
         product.description_vi
@@ -174,14 +174,14 @@ def _json_ld(request, product, current, today, language) -> str:
     if current is not None and current.status_on(today) == "valid":
         # Only a recognition valid today is claimed; an expired or revoked one is not an award.
         data["award"] = (
-            f"OCOP {current.stars}★ ({current.recognised_on:%Y}, valid until {current.valid_until:%Y-%m-%d})"
+            f"OCOP {current.stars}★ ({current.recognised_on:%Y}, valid until {valid_until:%Y-%m-%d})"
         )
         data["additionalProperty"] = [
             {"@type": "PropertyValue", "name": "OCOP stars", "value": current.stars},
             {
                 "@type": "PropertyValue",
                 "name": "OCOP recognition valid until",
-                "value": str(current.valid_until),
+                "value": str(valid_until),
             },
         ]
     certifications = [c for c in product.certifications.all() if c.is_valid_on(today)]
@@ -210,6 +210,9 @@ def product(request, pk, slug):
     today = timezone.localdate()
     language = _language(request)
     current = product.current_recognition(today)
+    # The last day in force: before valid_until when a revocation or a newer recognition
+    # takes effect on a date still to come.
+    valid_until = indexing.last_valid_day(current) if current else None
     supply = getattr(product, "supply", None)
     producer = product.producer
     user = request.user
@@ -225,7 +228,8 @@ def product(request, pk, slug):
         "others": selectors.other_products(product, user=user),
         "can_enquire": producer.memberships.exists() and (supply is None or supply.accepts_enquiries),
         "can_change": user.is_authenticated and gate.allows(user, Action.CHANGE, product),
-        "json_ld": _json_ld(request, product, current, today, language),
+        "json_ld": _json_ld(request, product, current, today, language, valid_until),
+        "valid_until": valid_until,
         "canonical": request.build_absolute_uri(product_url(product)),
         "og_image": request.build_absolute_uri(product.photos.all()[0].image.url)
         if product.photos.all()

@@ -116,6 +116,27 @@ def test_a_revoked_products_page_claims_no_stars_anywhere(client, records, offic
     assert "OCOP" not in re.search(r'og:title" content="([^"]*)"', page).group(1)
 
 
+def test_a_revocation_to_come_shortens_the_validity_everywhere(client, records, officer_b, day):
+    """Revoked from a day still to come: the stars hold until then, and every surface says the
+    recognition ends the day before, not on its original expiry."""
+    from ocop.registry import services as registry_services
+
+    registry_services.recognition_revoke(
+        user=officer_b, recognition=records.r_q, revoked_on=day + timedelta(days=10), reason="Vi phạm"
+    )
+    services.catalogue_refresh()
+    last = day + timedelta(days=9)
+    page = client.get(f"/catalogue/products/{records.q_recognised.pk}/che-xanh-long-coc/").content.decode()
+    banner = page[page.index("status-banner") : page.index("</section>")]
+    assert "★" in banner and f"valid until {last:%d/%m/%Y}" in banner
+    data = _json_ld(page)
+    assert data["additionalProperty"][1]["value"] == last.isoformat() and last.isoformat() in data["award"]
+    api = client.get(f"/api/v1/market/products/{records.q_recognised.pk}").json()
+    assert (api["stars"], api["valid_until"]) == (records.r_q.stars, last.isoformat())
+    item = client.get("/api/v1/market/catalogue?q=che+xanh").json()["items"][0]
+    assert item["valid_until"] == last.isoformat()
+
+
 def test_unrecognised_products_are_not_in_the_catalogue(client, records):
     assert client.get(f"/catalogue/products/{records.p_draft.pk}/mut-dua-non/").status_code == 404
     assert client.get(f"/api/v1/market/products/{records.p_draft.pk}").status_code == 404

@@ -10,7 +10,16 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
 from ocop.market import services
-from ocop.market.models import Fair, FairParticipant, PointOfSale, SalesChannel, Stock, SupplyCapacity
+from ocop.market.models import (
+    Enquiry,
+    EnquiryMessage,
+    Fair,
+    FairParticipant,
+    PointOfSale,
+    SalesChannel,
+    Stock,
+    SupplyCapacity,
+)
 from ocop.registry.models import Certification, Product, Recognition
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +78,17 @@ def grow(records, geo, day, settings):
             )
             participant, _ = FairParticipant.objects.get_or_create(fair=fair, producer=producer)
             participant.products.add(product)
+            Stock.objects.create(point=PointOfSale.objects.latest("pk"), product=product)
+            enquiry = Enquiry.objects.create(
+                producer=records.p,
+                product=product if producer == records.p else None,
+                buyer_kind="shop",
+                buyer_organisation=f"Cửa hàng {index}",
+                buyer_name="Người mua",
+                buyer_email="mua@example.com",
+                key=f"k{index}",
+            )
+            EnquiryMessage.objects.create(enquiry=enquiry, side="buyer", body="Xin báo giá sỉ ạ.")
         services.catalogue_refresh()
         # Counted pages find the index checked a moment ago, as almost every request does.
         settings.OCOP_CATALOGUE_REFRESH_SECONDS = 3600
@@ -111,6 +131,31 @@ PAGES = [
 
 @pytest.mark.parametrize(("url", "expected"), PAGES, ids=[p[0] for p in PAGES])
 def test_lists_cost_a_fixed_number_of_queries(client, grow, url, expected):
+    grow(3)
+    few = _queries(client, url)
+    grow(30)
+    many = _queries(client, url)
+    assert (few, many) == (expected, expected), url
+
+
+MANAGED = [
+    # (who, page, queries), whatever the number of products, points, participants, enquiries
+    # and channels they list. Signed-in pages begin with the session, the user and the grants.
+    ("officer_a", "/manage/market/", 7),  # + own producers, open enquiries, points, participations
+    ("officer_a", "/manage/market/points-of-sale/", 5),  # + count, page
+    ("officer_a", "/manage/market/points-of-sale/{point}/edit/", 7),  # + point, provinces, communes, stock
+    ("officer_a", "/manage/market/fairs/", 6),  # + count, participations, page
+    ("officer_a", "/manage/market/fairs/{fair}/edit/", 9),  # + fair, provinces (3), participants, products
+    ("owner_a", "/manage/market/", 6),  # + own producers, open enquiries, participations
+    ("owner_a", "/manage/market/enquiries/", 5),  # + count, page
+    ("owner_a", "/manage/market/producers/{producer}/channels/", 6),  # + producer, channels, products
+]
+
+
+@pytest.mark.parametrize(("who", "url", "expected"), MANAGED, ids=[f"{m[0]} {m[1]}" for m in MANAGED])
+def test_managing_lists_cost_a_fixed_number_of_queries(client, records, grow, request, who, url, expected):
+    client.force_login(request.getfixturevalue(who))
+    url = url.format(point=grow.point.pk, fair=grow.fair.pk, producer=records.p.pk)
     grow(3)
     few = _queries(client, url)
     grow(30)
