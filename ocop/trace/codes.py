@@ -6,11 +6,12 @@ A pure core (no Django). The scheme (also described for users in ``docs/traceabi
   product without one keeps no GTIN on the platform.
 * Such a product gets a **platform product code**: six characters of Crockford base-32 (digits
   and capitals without I, L, O, U, so it is read aloud and typed without ambiguity) counting the
-  codes issued, then one check character (Luhn mod 32), e.g. ``00001KX``. It is issued once and
-  never changes, whatever happens to the product's name, producer or province.
+  codes issued, then one check character (Damm, see :func:`check_char`), e.g. ``00001AG``. It
+  is issued once and never changes, whatever happens to the product's name, producer or
+  province.
 * Its labels carry an HTTP URI on the platform under a path of its own, ``/t/``, shaped like a
   Digital Link (the same qualifiers, in the same order, with the same character rules):
-  ``{OCOP_PUBLIC_URL}/t/00001KX/10/{lot}/21/{serial}``. The separate path keeps it clearly apart
+  ``{OCOP_PUBLIC_URL}/t/00001AG/10/{lot}/21/{serial}``. The separate path keeps it clearly apart
   from GS1 keys (a GS1 resolver never mistakes it for a GTIN), while one parser and one resolver
   serve both. EPCIS accepts any URI as an identifier, so events name these items directly.
 * Serials on labels are issued by the platform per batch, counting up from 1, for GTIN products
@@ -18,7 +19,7 @@ A pure core (no Django). The scheme (also described for users in ``docs/traceabi
 
 The trade-off: a ``/t/`` URI resolves only through this platform (GS1's global resolver knows
 nothing of it), and its host is part of the printed label. Identifiers are therefore stored
-under a host-independent key (``ocop:t/00001KX/10/L1``) so that moving the platform to another
+under a host-independent key (``ocop:t/00001AG/10/L1``) so that moving the platform to another
 domain (listing the old one in ``platform hosts``) keeps every stored event and printed label
 working. A producer who later joins GS1 records a GTIN on the product; new labels then use
 ``/01/``, old ``/t/`` labels keep resolving to the same product.
@@ -40,16 +41,21 @@ PATH = "t"
 KEY_PREFIX = "ocop:t/"
 
 
+def _times_two(value: int) -> int:
+    """``value`` times x in GF(32) (polynomial x^5 + x^2 + 1)."""
+    value <<= 1
+    return value ^ 0b100101 if value & 0b100000 else value
+
+
 def check_char(payload: str) -> str:
-    """Luhn mod 32 over the Crockford alphabet: detects every single wrong character and every
-    swap of two adjacent different characters."""
-    n = len(ALPHABET)
-    factor, total = 2, 0
-    for char in reversed(payload):
-        addend = factor * _VALUE[char]
-        factor = 1 if factor == 2 else 2
-        total += addend // n + addend % n
-    return ALPHABET[(n - total % n) % n]
+    """The Damm check character over the Crockford alphabet, with the quasigroup
+    ``a * b = 2a + b`` in GF(32), which is totally anti-symmetric: it detects every single wrong
+    character and every swap of two adjacent different characters, the check character included
+    (Luhn mod 32, which it replaces, missed swaps of ``0`` and ``Z``)."""
+    interim = 0
+    for char in payload:
+        interim = _times_two(interim) ^ _VALUE[char]
+    return ALPHABET[_times_two(interim)]
 
 
 def encode(number: int) -> str:
@@ -122,7 +128,7 @@ class PlatformLink:
 
 
 def parse_platform_path(path: str) -> PlatformLink:
-    """``/t/00001KX/10/L1/21/5`` (or without ``/t``): the lot and serial follow the Digital Link
+    """``/t/00001AG/10/L1/21/5`` (or without ``/t``): the lot and serial follow the Digital Link
     rules (``10`` before ``21``, at most 20 characters of GS1 character set 82)."""
     segments = [unquote(s) for s in path.strip("/").split("/")]
     if segments and segments[0] == PATH:

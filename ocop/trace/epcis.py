@@ -417,7 +417,7 @@ _CODE_PREFIX = "ocop:t/"
 
 
 def product_of_key(key: str) -> tuple[str, str, str | None] | None:
-    """``("gtin", "08934567000017", lot)`` or ``("code", "00001KX", lot)`` for a product key
+    """``("gtin", "08934567000017", lot)`` or ``("code", "00001AG", lot)`` for a product key
     (a canonical key: see :func:`ocop.trace.digitallink.canonical_key`), else None."""
     if key.startswith(_GTIN_PREFIX):
         kind, value, rest = "gtin", key[22:36], key[36:]
