@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
 from ocop.accounts.services import audit_record, snapshot
-from ocop.registry.models import Product
+from ocop.registry.models import Producer, Product
 
 from . import codes, epcis
 from . import digitallink as dl
@@ -687,11 +687,18 @@ class _Attributor:
                     self.products[("gtin", gtin)] = (pk, producer_id)
                 self.products[("code", codes.encode(pk))] = (pk, producer_id)
         product_ids = {pk for pk, _producer in self.products.values()}
-        self.allowed = set(
-            gate.restrict(Product.objects.filter(pk__in=product_ids), user, Action.CHANGE).values_list(
-                "pk", flat=True
+        # Whoever may record events of a producer's products (trace.event, ADD: its staff and the
+        # central office; officers read events but do not write them), asked once per producer.
+        recorders = {}
+        for producer in Producer.objects.filter(pk__in={p for _pk, p in self.products.values()}):
+            recorders[producer.pk] = gate.may_create(
+                user,
+                Event,
+                province_id=producer.province_id,
+                commune_id=producer.commune_id,
+                owners=producer.members,
             )
-        )
+        self.allowed = {pk for pk, producer_id in self.products.values() if recorders.get(producer_id)}
         self.batches = {}
         if lots and product_ids:
             rows = Batch.objects.filter(product_id__in=product_ids, lot__in=lots).values_list(

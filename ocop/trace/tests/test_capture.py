@@ -176,6 +176,16 @@ def test_producers_capture_only_for_their_own_products(client, gtins, owner_b, t
     assert Event.objects.get(event_id="urn:uuid:foreign").producer_id is None
 
 
+def test_officers_read_events_but_do_not_capture_them(client, gtins, officer_a):
+    """Officers may read the events of their jurisdiction, not write them (as with batches)."""
+    from ocop.accounts.models import ApiToken
+
+    _t, token = ApiToken.issue(user=officer_a, name="x")
+    job = job_of(client, post(client, gs1_document(object_event()), token), token)
+    assert [(e["eventIndex"], e["code"]) for e in job["errors"]] == [(0, "permission")]
+    assert Event.objects.count() == 0
+
+
 def test_capture_needs_a_token_and_json(client, gtins, owner_a, token_a):
     response = post(client, gs1_document(object_event()), None)
     assert response.status_code == 401
