@@ -53,9 +53,7 @@ CASES: list[Case] = [
     # ---- labels and scans (public) ------------------------------------------------------------
     page("trace:resolve_gtin", lambda r: f"/01/{GTIN}/10/L1/21/1", EVERYONE, ok=307, anonymous=307),
     page("trace:resolve_code", lambda r: f"/t/{_code(r)}/10/L1", EVERYONE, ok=307, anonymous=307),
-    page(
-        "trace:resolver_description", lambda r: "/.well-known/gs1resolver", EVERYONE, anonymous=200
-    ),
+    page("trace:resolver_description", lambda r: "/.well-known/gs1resolver", EVERYONE, anonymous=200),
     page("trace:scan_batch", lambda r: f"/scan/b/{r.batch.pk}/", EVERYONE, anonymous=200),
     page("trace:scan_product", lambda r: f"/scan/p/{r.p_recognised.pk}/", EVERYONE, anonymous=200),
     # A product never recognised and without batches has no public page.
