@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import time
 
@@ -199,6 +200,8 @@ def main():
     # The capture itself, document by document, as POST /epcis/capture does it (one pass:
     # each event checked, then written while the next is checked).
     times = []
+    load_before = os.getloadavg()[0]
+    cpu = time.process_time()
     for body in documents:
         capture = CaptureJob.objects.create(owner=user, event_count=PER_DOCUMENT)
         t = time.perf_counter()
@@ -206,6 +209,8 @@ def main():
         times.append(time.perf_counter() - t)
         assert done.captured == PER_DOCUMENT and not done.errors, done.errors[:3]
     captured = sum(times)
+    cpu = time.process_time() - cpu
+    load_after = os.getloadavg()[0]
 
     # The same again, phase by phase (into emptied tables).
     truncate()
@@ -231,6 +236,10 @@ def main():
         f"{'capture (parse, validate, authorise, store)':44}{captured:9.2f}{total / captured:12,.0f}   x{captured / raw:.1f} the raw COPY"
     )
     print(f"{'  per document of 10,000 (median)':44}{statistics.median(times):9.2f}")
+    print(
+        f"{'  CPU time of this process (Python side)':44}{cpu:9.2f}{total / cpu:12,.0f}   "
+        f"load average {load_before:.1f} before, {load_after:.1f} after, on {os.cpu_count()} cores"
+    )
     print("  phases:")
     for name, seconds in phases.items():
         print(f"    {name:40}{seconds:9.2f}{total / seconds if seconds else 0:12,.0f}")
