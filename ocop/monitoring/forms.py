@@ -106,3 +106,26 @@ class ReportForm(forms.Form):
     def __init__(self, *args, provinces, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["province"].queryset = provinces
+
+
+class CraftVillageForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    craft = forms.CharField(label=_("Craft"), max_length=200, required=False)
+    is_traditional = forms.BooleanField(label=_("Traditional craft village"), required=False)
+    province = forms.ModelChoiceField(label=_("Province"), queryset=None, empty_label=None)
+    commune = forms.ModelChoiceField(label=_("Commune"), queryset=None, required=False)
+    recognised_on = forms.DateField(label=_("Recognised on"), required=False, widget=DateInput())
+    decision_no = forms.CharField(label=_("Recognition decision"), max_length=80, required=False)
+    producers = forms.ModelMultipleChoiceField(
+        label=_("Producers of the village"),
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+        help_text=_("Producers of the province; hold Ctrl to choose several."),
+    )
+
+    def __init__(self, *args, provinces, communes, producers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["province"].queryset = provinces
+        self.fields["commune"].queryset = communes
+        self.fields["producers"].queryset = producers

@@ -274,3 +274,75 @@ def targets_sync(path: Path = TARGETS_FILE, *, force: bool = False) -> int | Non
             Target.objects.update_or_create(key=key, defaults=fields)
         ReferenceDataset.objects.update_or_create(name=REFERENCE_NAME, defaults={"version": stamp})
     return len(entries)
+
+
+# ---------------------------------------------------------------------------------------------
+# Craft villages (the measure "share of craft villages with an OCOP product")
+# ---------------------------------------------------------------------------------------------
+
+VILLAGE_FIELDS = ["name", "craft", "is_traditional", "province", "commune", "recognised_on", "decision_no"]
+
+
+@transaction.atomic
+def craft_village_save(*, user, village=None, producers=None, **fields):
+    """Record a craft village (or change one) and which producers belong to it.
+
+    Officers act within their province (commune officers within their commune); the producers
+    linked must be the village's province's, and ones the person may change."""
+    from ocop.registry.models import CraftVillage, Producer
+
+    province, commune = fields.get("province"), fields.get("commune")
+    if village is not None:
+        if not gate.allows(user, Action.CHANGE, village):
+            raise PermissionDenied
+        village = CraftVillage.objects.select_for_update().get(pk=village.pk)
+        province = province or village.province
+    errors: dict[str, list[str]] = {}
+    if province is None or province.era_id != CURRENT:
+        errors["province"] = [_("Choose one of today's provinces.")]
+    elif commune is not None and commune.province_id != province.pk:
+        errors["commune"] = [_("This commune is not in the province.")]
+    if not (fields.get("name") or "").strip():
+        errors["name"] = [_("Enter the village's name.")]
+    if errors:
+        raise ValidationError(errors)
+    if not gate.may_create(
+        user, CraftVillage, province_id=province.pk, commune_id=commune.pk if commune else None
+    ):
+        raise PermissionDenied
+    before = snapshot(village) if village is not None else None
+    village = village or CraftVillage()
+    for key in VILLAGE_FIELDS:
+        if key in fields:
+            setattr(village, key, fields[key].strip() if isinstance(fields[key], str) else fields[key])
+    try:
+        village.full_clean()
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from None
+    village.save()
+    linked = None
+    if producers is not None:
+        producers = list(producers)
+        allowed = set(
+            gate.restrict(Producer.objects.filter(province=province), user, Action.CHANGE).values_list(
+                "pk", flat=True
+            )
+        )
+        if any(p.pk not in allowed for p in producers):
+            raise ValidationError({"producers": [_("Choose producers of this province that you manage.")]})
+        wanted = {p.pk for p in producers}
+        current = set(Producer.objects.filter(craft_village=village).values_list("pk", flat=True))
+        Producer.objects.filter(pk__in=current - wanted).update(craft_village=None)
+        Producer.objects.filter(pk__in=wanted - current).update(craft_village=village)
+        linked = sorted(wanted)
+    after = snapshot(village)
+    audit_record(
+        actor=user,
+        action="craft_village.update" if before else "craft_village.create",
+        obj=village,
+        province_id=village.province_id,
+        changes=diff(before, after) if before else None,
+        after=None if before else after,
+        producers=linked,
+    )
+    return village

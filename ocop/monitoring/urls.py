@@ -15,4 +15,7 @@ urlpatterns = [
     path("manage/targets/<int:pk>/edit/", views.target_edit, name="target_edit"),
     path("manage/targets/<int:pk>/delete/", views.target_delete, name="target_delete"),
     path("manage/reports/", views.reports, name="reports"),
+    path("manage/craft-villages/", views.craft_villages, name="craft_villages"),
+    path("manage/craft-villages/new/", views.craft_village_edit, name="craft_village_create"),
+    path("manage/craft-villages/<int:pk>/edit/", views.craft_village_edit, name="craft_village_edit"),
 ]

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,8 +28,8 @@ from ocop.geo.gazetteer import CURRENT
 from ocop.geo.models import Commune, Province
 from ocop.jobs.services import job_start
 
-from . import dashboard, figures, forms, presenting, selectors, services, units
-from .choices import GROUP_COLUMNS, TYPE_COLUMNS
+from . import dashboard, figures, forms, measures, presenting, selectors, services, units
+from .choices import GROUP_COLUMNS, TYPE_COLUMNS, Measure
 from .forms import StatsForm
 from .models import Target
 
@@ -464,3 +464,95 @@ def reports(request):
             )
             return redirect("jobs:detail", pk=job.pk)
     return render(request, "monitoring/reports.html", {"form": form})
+
+
+# ---------------------------------------------------------------------------------------------
+# Craft villages
+# ---------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def craft_villages(request):
+    """The craft villages of the provinces in the user's charge, and whether each has an OCOP
+    product today (the measure of the programme's target)."""
+    from ocop.registry.models import CraftVillage
+
+    provinces = _provinces_in_charge(request.user)
+    if not provinces.exists():
+        raise Http404("Craft villages are kept by province officers and the central office.")
+    chosen = provinces.filter(code=request.GET.get("province", "")).first() or provinces.first()
+    today = timezone.localdate()
+    unit = units.Unit(era=CURRENT, province=chosen)
+    with_product = set(
+        measures.numerator(Measure.CRAFT_VILLAGE_SHARE, unit=unit, day=today).values_list("pk", flat=True)
+    )
+    villages = (
+        gate.restrict(CraftVillage.objects.filter(province=chosen), request.user, Action.VIEW)
+        .select_related("commune")
+        .annotate(members=Count("producers"))
+        .order_by("name", "pk")
+    )
+    page = Paginator(villages, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "monitoring/craft_villages.html",
+        {
+            "provinces": provinces,
+            "province": chosen,
+            "page": page,
+            "with_product": with_product,
+            "query": urlencode({"province": chosen.code}),
+        },
+    )
+
+
+def _village_form(request, village=None):
+    from ocop.registry.models import Producer
+
+    provinces = _provinces_in_charge(request.user)
+    province = village.province if village else provinces.filter(pk=request.POST.get("province") or 0).first()
+    province = province or provinces.first()
+    initial = {}
+    if village is not None:
+        initial = {name: getattr(village, name) for name in services.VILLAGE_FIELDS}
+        initial["producers"] = list(village.producers.values_list("pk", flat=True))
+    return forms.CraftVillageForm(
+        request.POST or None,
+        initial=initial,
+        provinces=provinces,
+        communes=Commune.objects.filter(province=province).order_by("name"),
+        producers=gate.restrict(
+            Producer.objects.filter(province=province), request.user, Action.CHANGE
+        ).order_by("name"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def craft_village_edit(request, pk=None):
+    from ocop.registry.models import CraftVillage
+
+    village = None
+    if pk is not None:
+        village = gate.get_or_404(
+            CraftVillage.objects.select_related("province"), request.user, Action.CHANGE, pk=pk
+        )
+    elif not _provinces_in_charge(request.user).exists():
+        raise Http404("Craft villages are kept by province officers and the central office.")
+    form = _village_form(request, village)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        producers = data.pop("producers")
+        try:
+            saved = services.craft_village_save(
+                user=request.user, village=village, producers=producers, **data
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except PermissionDenied:
+            raise Http404("Out of your jurisdiction.") from None
+        else:
+            messages.success(request, _("Craft village saved."))
+            return redirect(f"{reverse('monitoring:craft_villages')}?province={saved.province.code}")
+    return render(request, "monitoring/craft_village_form.html", {"form": form, "village": village})

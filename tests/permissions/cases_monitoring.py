@@ -46,6 +46,7 @@ def setup(records, users):
     from datetime import date
 
     from ocop.monitoring.models import Target
+    from ocop.registry.models import CraftVillage
 
     records.target_a = Target.objects.create(
         province=records.p.province,
@@ -56,6 +57,9 @@ def setup(records, users):
         value=30,
     )
     records.target_national = Target.objects.get(key="qd919-products-3-stars")
+    records.village_a = CraftVillage.objects.create(
+        name="Làng bánh tráng Trảng Bàng", province=records.p.province
+    )
 
 
 A_DASHBOARD = {"central", "officer_a"}
@@ -98,7 +102,11 @@ CASES += [
         ok=(200, 302),  # officers are sent to their province's or commune's dashboard
     ),
     page("monitoring:dashboard_province", lambda r: "/manage/dashboard/province/80/", A_DASHBOARD),
-    page("monitoring:dashboard_province#b", lambda r: "/manage/dashboard/province/25/", {"central", "officer_b"}),
+    page(
+        "monitoring:dashboard_province#b",
+        lambda r: "/manage/dashboard/province/25/",
+        {"central", "officer_b"},
+    ),
     page(
         "monitoring:dashboard_province#historical",
         lambda r: "/manage/dashboard/province/80/?as_of=2025-03-31&boundaries=historical",  # old Long An
@@ -131,7 +139,9 @@ CASES += [
         denied=(200, 404),  # officer B's form offers only province B: the choice is refused
         effect=lambda r, actor: count("monitoring.target", measure="showrooms", province=r.p.province) == 1,
     ),
-    page("monitoring:target_edit", lambda r: f"/manage/targets/{r.target_a.pk}/edit/", {"central", "officer_a"}),
+    page(
+        "monitoring:target_edit", lambda r: f"/manage/targets/{r.target_a.pk}/edit/", {"central", "officer_a"}
+    ),
     page(
         "monitoring:target_edit#post",
         lambda r: f"/manage/targets/{r.target_a.pk}/edit/",
@@ -198,7 +208,9 @@ CASES += [
         "POST /api/v1/monitoring/targets#national",
         lambda r: "/api/v1/monitoring/targets",
         {"central"},
-        data=lambda r, geo: _target_json(r, geo, province=None, measure="provinces_with_showroom", value="100"),
+        data=lambda r, geo: _target_json(
+            r, geo, province=None, measure="provinces_with_showroom", value="100"
+        ),
         ok=201,
         effect=lambda r, actor: count("monitoring.target", measure="provinces_with_showroom") == 2,
     ),
@@ -215,5 +227,50 @@ CASES += [
         {"central", "officer_a"},
         ok=204,
         effect=lambda r, actor: count("monitoring.target", pk=r.target_a.pk) == 0,
+    ),
+]
+
+
+def _village_form(r, geo, **changes):
+    return {
+        "name": "Làng nghề mây tre đan",
+        "craft": "Mây tre đan",
+        "province": geo.province_a.pk,
+        "commune": geo.a1.pk,
+        "producers": [r.p.pk],
+        **changes,
+    }
+
+
+CASES += [
+    page("monitoring:craft_villages", lambda r: "/manage/craft-villages/?province=80", SETTERS),
+    page("monitoring:craft_village_create", lambda r: "/manage/craft-villages/new/", SETTERS),
+    page(
+        "monitoring:craft_village_create#post",
+        lambda r: "/manage/craft-villages/new/",
+        {"central", "officer_a"},
+        method="post",
+        data=_village_form,
+        ok=302,
+        denied=(200, 404),  # officer B is offered only province B
+        effect=lambda r, actor: (
+            count("registry.producer", pk=r.p.pk, craft_village__name="Làng nghề mây tre đan") == 1
+        ),
+    ),
+    page(
+        "monitoring:craft_village_edit",
+        lambda r: f"/manage/craft-villages/{r.village_a.pk}/edit/",
+        {"central", "officer_a"},
+    ),
+    page(
+        "monitoring:craft_village_edit#post",
+        lambda r: f"/manage/craft-villages/{r.village_a.pk}/edit/",
+        {"central", "officer_a"},
+        method="post",
+        data=lambda r, geo: _village_form(r, geo, name="Làng bánh tráng phơi sương"),
+        ok=302,
+        effect=lambda r, actor: (
+            count("registry.craftvillage", pk=r.village_a.pk, name="Làng bánh tráng phơi sương") == 1
+        ),
     ),
 ]

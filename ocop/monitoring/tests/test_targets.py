@@ -350,3 +350,67 @@ def test_progress_of_a_province_target_on_a_day(people, registry, units):
     later = target_row(target, date(2027, 2, 1))  # judged on the period's last day
     assert later.progress.actual == 3 and later.progress.status == "missed"
     assert later.figure.day == date(2026, 12, 31)
+
+
+# --------------------------------------------------------------------------------------------
+# Craft villages, as province officers keep them
+# --------------------------------------------------------------------------------------------
+
+
+def test_an_officer_records_a_craft_village_and_the_measure_follows(client, people, registry, units):
+    from ocop.registry.models import CraftVillage
+
+    member = registry.producer(province=units.tay_ninh, commune=units.long_an_ward)
+    registry.recognised_product(member, 4, on=date.today() - 30 * DAY)
+    outsider = registry.producer(province=units.vinh_long)
+    client.force_login(people.tay_ninh)
+    form = {
+        "name": "Làng nghề bánh tráng",
+        "craft": "Bánh tráng",
+        "is_traditional": "on",
+        "province": units.tay_ninh.pk,
+        "commune": units.long_an_ward.pk,
+        "recognised_on": "2015-05-01",
+        "producers": [member.pk],
+    }
+    assert client.post("/manage/craft-villages/new/", form).status_code == 302
+    village = CraftVillage.objects.get(name="Làng nghề bánh tráng")
+    member.refresh_from_db()
+    assert member.craft_village == village and village.is_traditional
+    event = AuditEvent.objects.get(action="craft_village.create")
+    assert event.data["producers"] == [member.pk] and event.province_id == units.tay_ninh.pk
+    unit = Unit(era=CURRENT, province=units.tay_ninh)
+    assert _read("craft_village_share", unit, date.today()).value == 100
+    listing = client.get("/manage/craft-villages/?province=80").content.decode()
+    assert "Làng nghề bánh tráng" in listing and 'badge valid">' in listing
+
+    # A producer of another province cannot be linked, and nothing changes.
+    refused = client.post(f"/manage/craft-villages/{village.pk}/edit/", {**form, "producers": [outsider.pk]})
+    assert refused.status_code == 200
+    outsider.refresh_from_db()
+    assert outsider.craft_village is None
+    assert not AuditEvent.objects.filter(action="craft_village.update").exists()
+
+    # Unlinking the producer: the village no longer has an OCOP product.
+    assert (
+        client.post(f"/manage/craft-villages/{village.pk}/edit/", {**form, "producers": []}).status_code
+        == 302
+    )
+    member.refresh_from_db()
+    assert member.craft_village is None
+    assert _read("craft_village_share", unit, date.today()).value == 0
+
+
+def test_officers_of_another_province_neither_see_nor_change_a_village(client, people, units):
+    from ocop.registry.models import CraftVillage
+
+    village = CraftVillage.objects.create(name="Làng gốm", province=units.tay_ninh)
+    client.force_login(people.vinh_long)
+    assert client.get(f"/manage/craft-villages/{village.pk}/edit/").status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.craft_village_save(
+            user=people.vinh_long, village=village, name="Làng gốm cổ", province=units.tay_ninh
+        )
+    with pytest.raises(PermissionDenied):
+        services.craft_village_save(user=people.commune, name="Làng mới", province=units.tay_ninh)
+    assert CraftVillage.objects.get().name == "Làng gốm"
