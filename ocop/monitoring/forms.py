@@ -16,18 +16,17 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+BOUNDARY_CHOICES = [
+    (selectors.CURRENT_BOUNDARIES, _("Current (34 provinces)")),
+    (selectors.HISTORICAL_BOUNDARIES, _("In force on that day")),
+]
+
+
 class StatsForm(forms.Form):
     as_of = forms.DateField(
         label=_("Valid on"), required=False, widget=DateInput(), help_text=_("Empty: today.")
     )
-    boundaries = forms.ChoiceField(
-        label=_("Boundaries"),
-        required=False,
-        choices=[
-            (selectors.CURRENT_BOUNDARIES, _("Current (34 provinces)")),
-            (selectors.HISTORICAL_BOUNDARIES, _("In force on that day")),
-        ],
-    )
+    boundaries = forms.ChoiceField(label=_("Boundaries"), required=False, choices=BOUNDARY_CHOICES)
     province = forms.CharField(
         label=_("Province"),
         required=False,
@@ -39,14 +38,7 @@ class StatsForm(forms.Form):
 
 class DashboardForm(forms.Form):
     as_of = forms.DateField(label=_("On"), required=False, widget=DateInput(), help_text=_("Empty: today."))
-    boundaries = forms.ChoiceField(
-        label=_("Boundaries"),
-        required=False,
-        choices=[
-            (selectors.CURRENT_BOUNDARIES, _("Current (34 provinces)")),
-            (selectors.HISTORICAL_BOUNDARIES, _("In force on that day")),
-        ],
-    )
+    boundaries = forms.ChoiceField(label=_("Boundaries"), required=False, choices=BOUNDARY_CHOICES)
 
 
 class TargetForm(forms.Form):

@@ -111,3 +111,22 @@ class Registry:
 @pytest.fixture
 def registry(db):
     return Registry()
+
+
+@pytest.fixture
+def officers(db, units, django_user_model):
+    """The central office, the officers of new Tây Ninh and new Vĩnh Long, and a commune officer
+    of Phường Long An (Tây Ninh)."""
+    from ocop.accounts.models import Grant
+
+    def person(name, **grant):
+        user = django_user_model.objects.create_user(name, password="x")
+        Grant.objects.create(user=user, **grant)
+        return user
+
+    return SimpleNamespace(
+        central=person("c", role="central"),
+        tay_ninh=person("tn", role="province_officer", province=units.tay_ninh),
+        vinh_long=person("vl", role="province_officer", province=units.vinh_long),
+        ward=person("w", role="commune_officer", commune=units.long_an_ward),
+    )

@@ -12,31 +12,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from ocop.accounts.models import Grant
 from ocop.geo.gazetteer import CURRENT, LEGACY
 from ocop.monitoring.dashboard import dashboard
 from ocop.monitoring.units import Unit
 
 from .test_queries import grow
-
-
-@pytest.fixture
-def officers(db, units, django_user_model):
-    def person(name, **grant):
-        user = django_user_model.objects.create_user(name, password="x")
-        Grant.objects.create(user=user, **grant)
-        return user
-
-    return type(
-        "Officers",
-        (),
-        {
-            "central": person("c", role="central"),
-            "tay_ninh": person("tn", role="province_officer", province=units.tay_ninh),
-            "vinh_long": person("vl", role="province_officer", province=units.vinh_long),
-            "ward": person("w", role="commune_officer", commune=units.long_an_ward),
-        },
-    )
 
 
 @pytest.fixture

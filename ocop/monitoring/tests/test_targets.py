@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from ocop.accounts.models import AuditEvent, Grant
+from ocop.accounts.models import AuditEvent
 from ocop.geo.gazetteer import CURRENT
 from ocop.monitoring import measures, services
 from ocop.monitoring.dashboard import target_row
@@ -100,23 +100,8 @@ def test_the_shipped_file_is_valid(db):
 
 
 @pytest.fixture
-def people(db, units, django_user_model):
-    def person(name, **grant):
-        user = django_user_model.objects.create_user(name, password="x")
-        if grant:
-            Grant.objects.create(user=user, **grant)
-        return user
-
-    return type(
-        "People",
-        (),
-        {
-            "central": person("c", role="central"),
-            "tay_ninh": person("tn", role="province_officer", province=units.tay_ninh),
-            "vinh_long": person("vl", role="province_officer", province=units.vinh_long),
-            "commune": person("x", role="commune_officer", commune=units.long_an_ward),
-        },
-    )
+def people(officers):
+    return officers
 
 
 def _fields(province, **changes):
@@ -144,7 +129,7 @@ def test_a_province_officer_sets_their_province_target_and_it_is_audited(people,
     assert AuditEvent.objects.get(action="target.update").data["changes"] == {"value": ["30.00", "45"]}
 
 
-@pytest.mark.parametrize("who", ["vinh_long", "commune"])
+@pytest.mark.parametrize("who", ["vinh_long", "ward"])
 def test_nobody_sets_another_province_target(people, units, who):
     with pytest.raises(PermissionDenied):
         services.target_create(user=getattr(people, who), **_fields(units.tay_ninh))
@@ -412,5 +397,5 @@ def test_officers_of_another_province_neither_see_nor_change_a_village(client, p
             user=people.vinh_long, village=village, name="Làng gốm cổ", province=units.tay_ninh
         )
     with pytest.raises(PermissionDenied):
-        services.craft_village_save(user=people.commune, name="Làng mới", province=units.tay_ninh)
+        services.craft_village_save(user=people.ward, name="Làng mới", province=units.tay_ninh)
     assert CraftVillage.objects.get().name == "Làng gốm"
