@@ -146,8 +146,9 @@ def _create_accounts(plan) -> dict:
     User = get_user_model()
     password = make_password(PASSWORD)  # hashed once, shared by every account
     users = {
+        # get_full_name() is "first last": the role first, then the place ("Cán bộ OCOP Tây Ninh").
         username: User(username=username, password=password, first_name=first, last_name=last)
-        for (username, _role), (last, first) in zip(
+        for (username, _role), (first, last) in zip(
             ACCOUNTS,
             [
                 ("Văn phòng Điều phối", "NTM Trung ương"),
@@ -213,9 +214,23 @@ def demo_logins() -> list[Login]:
             )
             where_vi = where_en = f"{producer.name} ({producer.province.name})" if producer else "—"
         else:
-            where_vi, where_en = "Chưa được phân công hội đồng nào", "Not yet assigned to a council"
+            councils = _councils_of(users[username])
+            if councils:
+                where_vi = where_en = "; ".join(councils)
+            else:
+                where_vi, where_en = "Chưa được phân công hội đồng nào", "Not yet assigned to a council"
         result.append(Login(username, ROLE_VI[role], ROLE_EN[role], where_vi, where_en))
     return result
+
+
+def _councils_of(user) -> list[str]:
+    """The councils a demo member sits on (the cycle's demo seats them), if that app is here."""
+    from django.apps import apps
+
+    if not apps.is_installed("ocop.evaluation"):
+        return []
+    Seat = apps.get_model("evaluation", "Seat")
+    return sorted(set(Seat.objects.filter(user=user).values_list("council__name", flat=True)))
 
 
 ROLE_VI = {
