@@ -237,6 +237,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("OCOP_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 OCOP_PHOTO_MAX_BYTES = env_int("OCOP_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
 OCOP_IMPORT_MAX_BYTES = env_int("OCOP_IMPORT_MAX_BYTES", 30 * 1024 * 1024)
+OCOP_EVIDENCE_MAX_BYTES = env_int("OCOP_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)  # one evidence file
+OCOP_DOSSIER_MAX_BYTES = env_int("OCOP_DOSSIER_MAX_BYTES", 200 * 1024 * 1024)  # a whole dossier
+# Days before expiry when producers and officers are told (ocop send_expiry_notices), e.g. "90,30".
+_notice_days = env_list("OCOP_EXPIRY_NOTICE_DAYS", ["90", "30"])
+if not all(day.isdigit() for day in _notice_days):
+    raise ImproperlyConfigured(
+        f"OCOP_EXPIRY_NOTICE_DAYS={','.join(_notice_days)!r}: expected days, e.g. 90,30"
+    )
+OCOP_EXPIRY_NOTICE_DAYS = tuple(int(day) for day in _notice_days)
 
 # Security. Production defaults are strict; each can be relaxed from the environment behind a proxy.
 SESSION_COOKIE_HTTPONLY = True
