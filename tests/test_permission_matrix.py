@@ -121,7 +121,8 @@ def test_the_matrix_covers_every_route():
                     continue
                 walk(pattern.url_patterns, pattern.namespace or namespace)
             else:
-                name = pattern.name or "?"
+                # An unnamed pattern is known by its route, so that each needs its own case.
+                name = pattern.name or f"?{pattern.pattern}"
                 page_names.add(f"{namespace}:{name}" if namespace else name)
 
     walk(get_resolver().url_patterns)
