@@ -127,26 +127,29 @@ def text_columns(row: ProductRow, labels: dict[str, str]) -> dict:
     their labels in every language, joined ("food" -> "Thực phẩm Food")."""
     gtin = row.gtin or ""
     short_gtin = gtin[1:] if len(gtin) == 14 and gtin.startswith("0") else ""
+    words = matching.document(
+        row.name_vi,
+        row.name_en,
+        row.producer_name,
+        row.commune_name or "",
+        row.province_name,
+        row.old_commune_name or "",
+        row.old_district_name or "",
+        row.old_province_name or "",
+        row.set_name_vi or "",
+        row.set_name_en or "",
+        labels.get(row.group, ""),
+        labels.get(row.producer_kind, ""),
+        gtin,
+        short_gtin,
+    )
     return {
         "name_vi": row.name_vi,
         "name_en": row.name_en,
         "producer_name": row.producer_name,
         "sort_name": " ".join(matching.words(row.name_vi))[:250],
-        "names": matching.document(row.name_vi, row.name_en),
-        "document": matching.document(
-            row.name_vi,
-            row.name_en,
-            row.producer_name,
-            row.commune_name or "",
-            row.province_name,
-            row.old_commune_name or "",
-            row.old_district_name or "",
-            row.old_province_name or "",
-            row.set_name_vi or "",
-            row.set_name_en or "",
-            labels.get(row.group, ""),
-            labels.get(row.producer_kind, ""),
-            gtin,
-            short_gtin,
-        ),
+        # Padded with a space at each end, so that one LIKE '% word%' tests that a word begins
+        # with ``word``, and one LIKE '% word %' that it is ``word``.
+        "names": f" {matching.document(row.name_vi, row.name_en)} ",
+        "document": f" {words} ",
     }

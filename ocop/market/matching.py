@@ -140,6 +140,38 @@ class Plan:
         return " & ".join(parts)
 
 
+# The words that name a kind of administrative unit, as typed before a place's name ("tỉnh Tây
+# Ninh", "thành phố Hà Nội", "xã Tân Phú"). Documents hold places by their short names, and
+# queries are matched without these words.
+UNIT_WORDS = (
+    ("thanh", "pho"),
+    ("thi", "xa"),
+    ("thi", "tran"),
+    ("dac", "khu"),
+    ("tinh",),
+    ("xa",),
+    ("phuong",),
+    ("huyen",),
+    ("quan",),
+)
+
+
+def without_unit_words(query: str) -> str:
+    """The folded query without the words naming kinds of units: "tinh tay ninh" -> "tay
+    ninh", "thanh pho ho chi minh" -> "ho chi minh"; a query of nothing else is kept whole."""
+    typed = words(query)
+    kept: list[str] = []
+    i = 0
+    while i < len(typed):
+        unit = next((u for u in UNIT_WORDS if tuple(typed[i : i + len(u)]) == u), None)
+        if unit is None:
+            kept.append(typed[i])
+            i += 1
+        else:
+            i += len(unit)
+    return " ".join(kept) if kept else " ".join(typed)
+
+
 def exact_plan(query: str) -> Plan:
     return Plan(tuple(((word,),) for word in dict.fromkeys(words(query))))
 

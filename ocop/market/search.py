@@ -16,8 +16,7 @@ matches the same products on either; the tests run on both.
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import BooleanField, Count, F, Func, Q, TextField, Value
-from django.db.models.functions import Concat
+from django.db.models import BooleanField, Count, F, Func, Q, Value
 
 from . import matching
 from .models import SearchTerm
@@ -41,7 +40,8 @@ class TsMatch(Func):
 
 
 def _word_start(field: str, word: str) -> Q:
-    return Q(**{f"{field}__startswith": word}) | Q(**{f"{field}__contains": f" {word}"})
+    """A word of ``field`` begins with ``word`` (the folded columns are padded with spaces)."""
+    return Q(**{f"{field}__contains": f" {word}"})
 
 
 def plan_condition(field: str, plan: matching.Plan, *, indexed: bool = True):
@@ -124,7 +124,7 @@ def reading_counts(queryset, readings: list[matching.Reading]) -> list[tuple[int
     how many hold them as whole words anywhere, and how many hold words beginning with them
     (what the catalogue lists for it). One query: the rows matching any reading are found
     through the full-text index, then counted per reading with LIKE over the folded document
-    padded with spaces (its words keep the order of the names they come from)."""
+    (padded with spaces; its words keep the order of the names they come from)."""
     if not readings:
         return []
     positions = len(readings[0].plan.groups)
@@ -136,16 +136,12 @@ def reading_counts(queryset, readings: list[matching.Reading]) -> list[tuple[int
         words = [word for group in reading.plan.groups for word in group[0]]
         whole, prefix = Q(), Q()
         for word in words:
-            whole &= Q(padded__contains=f" {word} ")
-            prefix &= Q(padded__contains=f" {word}")
-        aggregates[f"s{n}"] = Count("pk", filter=Q(padded__contains=f" {' '.join(words)} "))
+            whole &= Q(document__contains=f" {word} ")
+            prefix &= Q(document__contains=f" {word}")
+        aggregates[f"s{n}"] = Count("pk", filter=Q(document__contains=f" {' '.join(words)} "))
         aggregates[f"w{n}"] = Count("pk", filter=whole)
         aggregates[f"p{n}"] = Count("pk", filter=prefix)
-    figures = (
-        queryset.filter(plan_condition("document", either))
-        .annotate(padded=Concat(Value(" "), F("document"), Value(" "), output_field=TextField()))
-        .aggregate(**aggregates)
-    )
+    figures = queryset.filter(plan_condition("document", either)).aggregate(**aggregates)
     return [(figures[f"s{n}"], figures[f"w{n}"], figures[f"p{n}"]) for n in range(len(readings))]
 
 

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -88,8 +89,13 @@ class CatalogueResults:
         return self.plan.phrase if self.corrected else ""
 
     def page(self, number: int, size: int = PAGE_SIZE) -> list[CatalogueEntry]:
+        """One page of entries with their places, in one query. The page is chosen in a
+        subquery over the index alone, so that the database orders narrow rows and keeps only
+        the best (a word found in every product, "tinh", otherwise sorted 15,000 rows joined
+        with their places: 65 ms); the places are joined to the page's rows only."""
         start = (max(number, 1) - 1) * size
-        return list(self.entries.select_related("province", "commune")[start : start + size])
+        chosen = self.entries.values("product_id")[start : start + size]
+        return list(self.entries.filter(product_id__in=chosen).select_related("province", "commune"))
 
 
 def _valid_on(day: date) -> Q:
@@ -193,7 +199,9 @@ def catalogue_search(filters: CatalogueFilters, *, user, day: date | None = None
     """The catalogue's rows for ``filters``, ordered, with their number.
 
     With a query, the exact plan is tried first (every word begins a word of the product's
-    names, producer, places or classification). When nothing matches, the query is read with
+    names, producer, places or classification; the kinds of units typed before a place,
+    "tỉnh", "xã", are left out, as the index holds places by their short names). When nothing
+    matches, the query is read with
     corrections (:func:`ocop.market.matching.readings`): the cheapest reading that finds
     products, the one whose words go together most often, is searched and shown as "showing
     results for"; when no reading finds any, the broad corrected plan, every correction of
@@ -207,6 +215,11 @@ def catalogue_search(filters: CatalogueFilters, *, user, day: date | None = None
     if not text:
         queryset = _ordered(base, filters, None, day)
         return CatalogueResults(queryset, _count(queryset, filters, "", day))
+    # Places are indexed by their short names ("Tây Ninh"): the kinds of units typed before
+    # them ("tỉnh", "xã") are left out of the match, silently, but still rank the products
+    # whose names hold them first ("xà phòng" for "xa phong").
+    ranked_by = matching.exact_plan(text)
+    text = matching.without_unit_words(text)
     plan = matching.exact_plan(text)
     matched = base.filter(search.plan_condition("document", plan))
     total = _count(matched, filters, plan.tsquery(), day)
@@ -214,15 +227,15 @@ def catalogue_search(filters: CatalogueFilters, *, user, day: date | None = None
         vocabulary = search.vocabulary_candidates(text)
         reading, total = search.best_reading(base, matching.readings(text, vocabulary))
         if reading is not None:
-            plan = reading.plan
+            plan = ranked_by = reading.plan
             matched = base.filter(search.plan_condition("document", plan))
         else:
             corrected = matching.corrected_plan(text, vocabulary)
             if corrected.corrected:
-                plan = corrected
+                plan = ranked_by = corrected
                 matched = base.filter(search.plan_condition("document", plan))
                 total = _count(matched, filters, plan.tsquery(), day)
-    return CatalogueResults(_ordered(matched, filters, plan, day), total, plan)
+    return CatalogueResults(_ordered(matched, filters, ranked_by, day), total, plan)
 
 
 COUNT_SECONDS = 60
@@ -274,29 +287,22 @@ class Card:
 def catalogue_cards(
     entries: list[CatalogueEntry], *, day: date | None = None, language: str = "vi"
 ) -> list[Card]:
-    """Cards for a page of entries, in four queries whatever their number: the products'
-    recognitions, their first photos, and where they are sold (two). The entries carry the
-    names and places; their province and commune are expected to be selected with them."""
+    """Cards for a page of entries, in one query whatever their number: the products'
+    recognitions, their first photos and where they are sold (:func:`card_facts`). The entries
+    carry the names and places; their province and commune are expected to be selected with
+    them."""
     day = day or timezone.localdate()
     if not entries:
         return []
-    ids = [e.product_id for e in entries]
-    recognitions: dict[int, list[indexing.RecognitionRow]] = defaultdict(list)
-    for row in Recognition.objects.filter(product_id__in=ids).values_list(*RECOGNITION_ROW).order_by():
-        recognitions[row[0]].append(indexing.RecognitionRow(*row))
-    photos: dict[int, str] = {}
+    recognitions, photos, sold = card_facts({e.product_id: e.producer_id for e in entries}, day=day)
     storage = ProductPhoto._meta.get_field("image").storage
-    for product_id, image in (
-        ProductPhoto.objects.filter(product_id__in=ids)
-        .order_by("product_id", "-position", "-pk")
-        .values_list("product_id", "image")
-    ):
-        photos[product_id] = storage.url(image)  # the last written is the first by position
-    sold = where_sold_flags({e.product_id: e.producer_id for e in entries}, day=day)
+    # One reverse() for the page: a card's address differs only by its id and slug.
+    pattern = reverse("market:product", args=[999999999, "slug"]).replace("999999999/slug", "{}/{}")
     cards = []
     for entry in entries:
         deciding = indexing.deciding(recognitions.get(entry.product_id, []), day)
         status = indexing.status_on(deciding, day) if deciding else "never"
+        photo = photos.get(entry.product_id)
         cards.append(
             Card(
                 entry=entry,
@@ -304,11 +310,9 @@ def catalogue_cards(
                 status=status,
                 stars=deciding.stars if status == "valid" else 0,
                 recognition=deciding,
-                photo_url=photos.get(entry.product_id, ""),
+                photo_url=storage.url(photo) if photo else "",
                 sold=sold.get(entry.product_id, set()),
-                url=reverse(
-                    "market:product", args=[entry.product_id, slugify(entry.sort_name)[:80] or "product"]
-                ),
+                url=pattern.format(entry.product_id, slugify(entry.sort_name)[:80] or "product"),
             )
         )
     return cards
@@ -316,46 +320,98 @@ def catalogue_cards(
 
 RECOGNITION_ROW = ("product_id", "pk", "stars", "recognised_on", "valid_until", "revoked_on", "superseded_on")
 
+SOLD_BY_CHANNEL = {
+    ChannelKind.SUPERMARKET_CHAIN: WhereSold.SUPERMARKET,
+    ChannelKind.CONVENIENCE_CHAIN: WhereSold.SUPERMARKET,
+    ChannelKind.EXPORT: WhereSold.EXPORT,
+    **{kind: WhereSold.ONLINE for kind in ONLINE_CHANNELS},
+}
+
+
+def _as_date(value) -> date | None:
+    """A date column read by raw SQL: a date from PostgreSQL, ISO text from SQLite."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def card_facts(
+    producer_of: dict[int, int], *, day: date
+) -> tuple[dict[int, list[indexing.RecognitionRow]], dict[int, str], dict[int, set[str]]]:
+    """For products given as {product id: producer id}: their recognitions, the file of their
+    first photo, and where they are sold on ``day`` ({"point_of_sale", "supermarket",
+    "online", "export"}: stocked by an open point of sale, or sold through a channel of the
+    product or of all its producer's products). One query, four SELECTs joined by UNION ALL:
+    a catalogue page is read in few round trips, which is what costs most when the database
+    and the application share a busy machine."""
+    ids = list(producer_of)
+    producers = sorted(set(producer_of.values()))
+    recognition = Recognition._meta.db_table
+    photo = ProductPhoto._meta.db_table
+    stock, point, channel = Stock._meta.db_table, PointOfSale._meta.db_table, SalesChannel._meta.db_table
+    in_ids = ", ".join(["%s"] * len(ids))
+    in_producers = ", ".join(["%s"] * len(producers))
+    # Typed NULLs: PostgreSQL resolves an untyped NULL under DISTINCT as text.
+    number, day_, text = "CAST(NULL AS BIGINT)", "CAST(NULL AS DATE)", "CAST(NULL AS VARCHAR(100))"
+    sql = f"""
+        SELECT 'r', product_id, id, stars, recognised_on, valid_until, revoked_on, superseded_on, {text}
+          FROM {recognition} WHERE product_id IN ({in_ids})
+        UNION ALL
+        SELECT 'p', product_id, position, id, {day_}, {day_}, {day_}, {day_}, image
+          FROM {photo} WHERE product_id IN ({in_ids})
+        UNION ALL
+        SELECT DISTINCT 's', s.product_id, {number}, {number}, {day_}, {day_}, {day_}, {day_}, p.kind
+          FROM {stock} s JOIN {point} p ON p.id = s.point_id
+         WHERE s.product_id IN ({in_ids})
+           AND (p.opened_on IS NULL OR p.opened_on <= %s) AND (p.closed_on IS NULL OR p.closed_on > %s)
+        UNION ALL
+        SELECT 'c', product_id, producer_id, {number}, {day_}, {day_}, {day_}, {day_}, kind
+          FROM {channel}
+         WHERE started_on <= %s AND (ended_on IS NULL OR ended_on >= %s)
+           AND (product_id IN ({in_ids}) OR (product_id IS NULL AND producer_id IN ({in_producers})))
+    """
+    params = [*ids, *ids, *ids, day, day, day, day, *ids, *producers]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    recognitions: dict[int, list[indexing.RecognitionRow]] = defaultdict(list)
+    first_photo: dict[int, tuple[int, int, str]] = {}
+    sold: dict[int, set[str]] = defaultdict(set)
+    for source, product_id, a, b, recognised_on, valid_until, revoked_on, superseded_on, text in rows:
+        if source == "r":
+            recognitions[product_id].append(
+                indexing.RecognitionRow(
+                    product_id,
+                    a,
+                    b,
+                    _as_date(recognised_on),
+                    _as_date(valid_until),
+                    _as_date(revoked_on),
+                    _as_date(superseded_on),
+                )
+            )
+        elif source == "p":
+            # The first photo by position, then the first added.
+            if product_id not in first_photo or (a, b) < first_photo[product_id][:2]:
+                first_photo[product_id] = (a, b, text)
+        elif source == "s":
+            sold[product_id].add(WhereSold.POINT_OF_SALE)
+            if text in (PointKind.SUPERMARKET, PointKind.CONVENIENCE):
+                sold[product_id].add(WhereSold.SUPERMARKET)
+        else:
+            flag = SOLD_BY_CHANNEL.get(text)
+            if flag is None:
+                continue
+            targets = [product_id] if product_id else [p for p, owner in producer_of.items() if owner == a]
+            for target in targets:
+                sold[target].add(flag)
+    return recognitions, {pid: image for pid, (_p, _id, image) in first_photo.items()}, sold
+
 
 def where_sold_flags(producer_of: dict[int, int], *, day: date) -> dict[int, set[str]]:
     """{product id: {"point_of_sale", "supermarket", "online", "export"}} for products given as
-    {product id: producer id}, in two queries."""
-    ids = list(producer_of)
-    flags: dict[int, set[str]] = defaultdict(set)
-    stocked = (
-        Stock.objects.filter(_open_on(day, "point__"), product_id__in=ids)
-        .values_list("product_id", "point__kind")
-        .order_by()  # no default ordering: it would join the DISTINCT
-        .distinct()
-    )
-    for product_id, kind in stocked:
-        flags[product_id].add(WhereSold.POINT_OF_SALE)
-        if kind in (PointKind.SUPERMARKET, PointKind.CONVENIENCE):
-            flags[product_id].add(WhereSold.SUPERMARKET)
-    channels = (
-        SalesChannel.objects.active_on(day)
-        .filter(Q(product_id__in=ids) | Q(product__isnull=True, producer_id__in=set(producer_of.values())))
-        .values_list("product_id", "producer_id", "kind")
-        .order_by()
-    )
-    kind_flag = {
-        ChannelKind.SUPERMARKET_CHAIN: WhereSold.SUPERMARKET,
-        ChannelKind.CONVENIENCE_CHAIN: WhereSold.SUPERMARKET,
-        ChannelKind.EXPORT: WhereSold.EXPORT,
-        **{kind: WhereSold.ONLINE for kind in ONLINE_CHANNELS},
-    }
-    for product_id, producer_id, kind in channels:
-        flag = kind_flag.get(kind)
-        if flag is None:
-            continue
-        targets = (
-            [product_id]
-            if product_id
-            else [pid for pid, owner in producer_of.items() if owner == producer_id]
-        )
-        for pid in targets:
-            flags[pid].add(flag)
-    return flags
+    {product id: producer id}."""
+    return card_facts(producer_of, day=day)[2]
 
 
 # ---------------------------------------------------------------------------------------------

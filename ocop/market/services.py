@@ -90,9 +90,17 @@ class RefreshReport:
         return bool(self.created or self.text_updated or self.status_updated or self.removed)
 
 
+# How documents are built. Bumped whenever that changes (words added or dropped), so that an
+# index built the old way is rebuilt whole on its next refresh, with no command to remember.
+# 2: places by their short names ("Tây Ninh", not "Tỉnh Tây Ninh"): "tỉnh", "xã", "phường"
+# were words of every document, and a search for "tinh" (tinh dầu) ranked the whole catalogue;
+# documents and names padded with a space at each end (one LIKE per word test).
+INDEX_FORMAT = "f2"
+
+
 def _fingerprint(day: date) -> str:
-    """Changes when a recognition is added, revoked, superseded or removed, and every day
-    (statuses change with the date)."""
+    """Changes with the index's format, when a recognition is added, revoked, superseded or
+    removed, and every day (statuses change with the date)."""
     figures = Recognition.objects.aggregate(
         n=Count("pk"),
         last=Max("pk"),
@@ -102,7 +110,7 @@ def _fingerprint(day: date) -> str:
         until=Max("valid_until"),
         revoked_last=Max("revoked_on"),
     )
-    return f"{day.isoformat()}|" + "|".join(str(figures[k]) for k in sorted(figures))
+    return f"{INDEX_FORMAT}|{day.isoformat()}|" + "|".join(str(figures[k]) for k in sorted(figures))
 
 
 def _labels() -> dict[str, str]:
@@ -127,12 +135,14 @@ PRODUCT_ROW_FIELDS = [
     "producer__kind",
     "producer__updated_at",
     "producer__province_id",
-    "producer__province__name",
+    # Places by their short names: "Tỉnh", "Xã", "Phường", "Huyện" would be words of every
+    # document (the query drops them too: matching.without_unit_words).
+    "producer__province__short_name",
     "producer__commune_id",
-    "producer__commune__name",
-    "producer__historical_province__name",
-    "producer__historical_district__name",
-    "producer__historical_commune__name",
+    "producer__commune__short_name",
+    "producer__historical_province__short_name",
+    "producer__historical_district__short_name",
+    "producer__historical_commune__short_name",
     "product_set__name_vi",
     "product_set__name_en",
 ]
@@ -233,6 +243,8 @@ def catalogue_refresh(*, full: bool = False, today: date | None = None) -> Refre
     state, _created = CatalogueState.objects.select_for_update().get_or_create(pk=1)
     fingerprint = _fingerprint(today)
     labels = _labels()
+    if state.fingerprint and not state.fingerprint.startswith(f"{INDEX_FORMAT}|"):
+        full = True  # built the old way
 
     if full:
         CatalogueEntry.objects.all().delete()
@@ -335,7 +347,7 @@ def _bulk_load(*, large: bool):
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(
             f"CREATE INDEX {FTS_INDEX} ON market_catalogueentry "
-            "USING gin (to_tsvector('simple'::regconfig, document))"
+            "USING gin (to_tsvector('simple'::regconfig, document)) WITH (fastupdate = off)"
         )
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 

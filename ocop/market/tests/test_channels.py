@@ -91,3 +91,43 @@ def test_the_catalogue_filters_by_where_products_are_sold(client, records, selle
     assert found("point_of_sale") == {"Chè xanh Long Cốc"}
     page = client.get("/catalogue/?sold=online").content.decode()
     assert "Bánh tráng phơi sương" in page and "Online</span>" in page
+
+
+def test_each_card_says_where_it_is_sold_as_the_filter_finds_it(client, records, sellers, geo, day):
+    """The cards' chips and the "where sold" filter are computed apart (one query for a page
+    of cards, conditions for the filter): they must agree, product by product."""
+    supermarket = PointOfSale.objects.create(
+        name="Siêu thị", kind="supermarket", address="x", province=geo.province_b
+    )
+    closed = PointOfSale.objects.create(
+        name="Cửa hàng đã đóng",
+        kind="ocop_point",
+        address="y",
+        province=geo.province_a,
+        closed_on=day - timedelta(days=1),
+    )
+    Stock.objects.create(point=supermarket, product=records.q_recognised)
+    Stock.objects.create(point=closed, product=records.p_recognised)
+    services.catalogue_refresh()
+    items = client.get("/api/v1/market/catalogue?page_size=100").json()["items"]
+    sold = {item["id"]: set(item["sold"]) for item in items}
+    # P sells everything online and through a supermarket chain; its shop closed yesterday.
+    assert sold[records.p_recognised.pk] == {"online", "supermarket"}
+    assert sold[records.q_recognised.pk] == {"export", "point_of_sale", "supermarket"}
+    for flag in ("point_of_sale", "supermarket", "online", "export"):
+        results = selectors.catalogue_search(selectors.CatalogueFilters(sold=flag), user=None)
+        found = set(results.entries.values_list("product_id", flat=True))
+        assert found == {pid for pid, flags in sold.items() if flag in flags}, flag
+
+
+def test_a_card_shows_the_first_photo(client, records):
+    from ocop.registry.models import ProductPhoto
+
+    ProductPhoto.objects.create(product=records.p_recognised, image="photos/second.jpg", position=2)
+    ProductPhoto.objects.create(product=records.p_recognised, image="photos/first.jpg", position=1)
+    ProductPhoto.objects.create(product=records.p_recognised, image="photos/also-first.jpg", position=1)
+    services.catalogue_refresh()
+    page = client.get("/catalogue/").content.decode()
+    card = page[page.index(f'data-product="{records.p_recognised.pk}"') :]
+    card = card[: card.index("</article>")]
+    assert 'src="/media/photos/first.jpg"' in card

@@ -135,3 +135,13 @@ def test_readings_come_cheapest_first_without_repeats(typed):
     assert [r.cost for r in found] == sorted(r.cost for r in found)
     assert len({r.plan for r in found}) == len(found)
     assert all(r.cost > 0 for r in found)
+
+
+def test_the_kinds_of_units_typed_before_a_place_are_dropped():
+    assert matching.without_unit_words("Tỉnh Tây Ninh") == "tay ninh"
+    assert matching.without_unit_words("thanh pho Ho Chi Minh") == "ho chi minh"
+    assert matching.without_unit_words("mật ong xã Tân Phú, huyện Đồng Phú") == "mat ong tan phu dong phu"
+    # Not a unit: "phở" alone, "thanh" alone (Thanh Hóa), "xà phòng" keeps its "phong".
+    assert matching.without_unit_words("pho thanh hoa") == "pho thanh hoa"
+    assert matching.without_unit_words("xa phong") == "phong"  # "xà phòng" then ranks first
+    assert matching.without_unit_words("tinh") == "tinh"  # nothing else: kept whole

@@ -109,6 +109,35 @@ def test_english_names_producers_and_places_are_searched_too(shelf, geo):
     assert "Cà phê Robusta rang xay" in names(old.name)
 
 
+def test_the_kinds_of_units_are_no_words_of_every_product(shelf, registry, geo):
+    """Places are indexed by their short names: "tinh" finds the essential oils (tinh dầu), not
+    every product of every "Tỉnh"; typed before a place, the kind is dropped silently."""
+    oil = registry.product(shelf.ong_vang, "Tinh dầu sả chanh", stars=4)
+    services.catalogue_refresh()
+    assert names("tinh") == [oil.name_vi]
+    place = " ".join(matching.words(geo.province_b.name))  # "tinh phu tho"
+    assert place.startswith("tinh ")
+    results = selectors.catalogue_search(selectors.CatalogueFilters(q=place), user=None)
+    assert results.total == 4 and not results.corrected
+    assert "tinh dau sa chanh" in CatalogueEntry.objects.get(product=oil).document
+    # "xa phong": the soap first, though the match is on "phong" (a place here) alone.
+    soap = registry.product(shelf.trang_bang, "Xà phòng sả chanh", stars=3)
+    services.catalogue_refresh()
+    assert names("xa phong")[0] == soap.name_vi
+    assert " tinh " not in f" {CatalogueEntry.objects.get(product=shelf.mat_ong).document} "
+
+
+def test_an_index_built_the_old_way_is_rebuilt_whole(shelf):
+    from ocop.market.models import CatalogueState
+
+    CatalogueState.objects.update(fingerprint="2026-01-01|old")  # a format before this one
+    CatalogueEntry.objects.update(document="stale")
+    report = services.catalogue_refresh()
+    assert report.created == CatalogueEntry.objects.count() == 7
+    assert not CatalogueEntry.objects.filter(document="stale").exists()
+    assert services.catalogue_refresh().changed is False
+
+
 def test_name_matches_rank_first_then_valid_stars(shelf, registry):
     late = registry.product(registry.producer("HTX Bắc Kạn"), "Mật ong bạc hà", stars=5)
     other = registry.product(registry.producer("HTX Mật ong Ba Bể"), "Phấn hoa rừng", stars=5)
@@ -235,3 +264,18 @@ def test_the_sqlite_similarity_is_pg_trgm_s_on_postgresql():
         for a, b in pairs:
             cursor.execute("SELECT similarity(%s, %s)", [a, b])
             assert cursor.fetchone()[0] == pytest.approx(matching.similarity(a, b), abs=1e-6), (a, b)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="GIN indexes are PostgreSQL's")
+def test_the_search_indexes_keep_no_pending_list(shelf):
+    """A GIN pending list is scanned by every search until VACUUM merges it: after a vocabulary
+    rebuild it made the planner drop the trigram index (see migration 0004)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reloptions FROM pg_class WHERE relname IN (%s, %s) ORDER BY relname",
+            ["market_entry_document_fts", "market_searchterm_trgm"],
+        )
+        assert cursor.fetchall() == [
+            ("market_entry_document_fts", ["fastupdate=off"]),
+            ("market_searchterm_trgm", ["fastupdate=off"]),
+        ]
