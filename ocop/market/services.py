@@ -19,7 +19,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -752,6 +752,8 @@ def _absolute(path: str) -> str:
 
 
 def _notify_buyer(enquiry: Enquiry, *, first: bool) -> None:
+    if not enquiry.buyer_email:
+        return  # forgotten (enquiries_forget_buyers)
     link = _absolute(reverse("market:enquiry_thread", args=[enquiry_token(enquiry)]))
     with translation.override(enquiry.language):
         if first:
@@ -902,6 +904,37 @@ def enquiry_close(*, user, enquiry: Enquiry) -> Enquiry:
     enquiry.save(update_fields=["status", "updated_at"])
     audit_record(actor=user, action="enquiry.close", obj=enquiry, province_id=enquiry.producer.province_id)
     return enquiry
+
+
+def enquiries_forget_buyers(*, older_than_days: int | None = None, now=None) -> int:
+    """Erase the buyer's name and e-mail address from enquiries untouched for
+    ``older_than_days`` (``OCOP_ENQUIRY_RETENTION_DAYS``, a year by default): they were kept to
+    send the buyer their link and notices, and a conversation that quiet needs neither. The
+    organisation, the figures and the messages stay (the producer's record of the trade); the
+    buyer's link still opens the conversation. Returns how many were erased; run daily by
+    ``ocop enquiries-forget``."""
+    days = (
+        older_than_days
+        if older_than_days is not None
+        else getattr(settings, "OCOP_ENQUIRY_RETENTION_DAYS", 365)
+    )
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    with transaction.atomic():
+        # update(): the enquiries' updated_at stays, as nobody took part in them.
+        erased = (
+            Enquiry.objects.filter(updated_at__lt=cutoff)
+            .exclude(buyer_email="", buyer_name="")
+            .update(buyer_email="", buyer_name="")
+        )
+        if erased:
+            audit_record(
+                actor=None,
+                action="enquiry.forget_buyers",
+                object_type="market.enquiry",
+                count=erased,
+                untouched_since=cutoff.isoformat(),
+            )
+    return erased
 
 
 # ---------------------------------------------------------------------------------------------

@@ -223,3 +223,36 @@ def test_the_buyers_link_in_the_mail_is_the_thread(client, records):
     bodies = " ".join(m.body for m in mail.outbox)
     link = re.search(r"https?://\S+/catalogue/enquiries/\S+/", bodies).group(0)
     assert client.get(urlparse(link).path).status_code == 200
+
+
+def test_buyers_details_are_forgotten_a_year_after_the_last_word(client, contacts, owner_a):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from ocop.accounts.models import AuditEvent
+
+    old_link = _submit(client, contacts).url
+    _submit(client, contacts, buyer_email="recent@example.com")
+    old, new = Enquiry.objects.order_by("pk")
+    Enquiry.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=400))
+    call_command("enquiries-forget")
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert (old.buyer_name, old.buyer_email) == ("", "")
+    assert old.buyer_organisation == "Công ty Xuất khẩu Sao Mai" and old.messages.count() == 1
+    assert new.buyer_email == "recent@example.com"
+    event = AuditEvent.objects.get(action="enquiry.forget_buyers")
+    assert event.data["count"] == 1 and "Trần Minh Khoa" not in str(event.data)
+    # The conversation goes on: the buyer's link opens it, the producer answers, and no mail
+    # goes to an address that is no more.
+    assert client.get(old_link).status_code == 200
+    client.force_login(owner_a)
+    mail.outbox.clear()
+    answered = _post(
+        client, f"/manage/market/enquiries/{old.pk}/", {"message": "Vẫn còn hàng ạ, xin báo giá."}
+    )
+    assert answered.status_code == 302 and [m.to for m in mail.outbox] == []
+    assert "Trần Minh Khoa" not in client.get(f"/manage/market/enquiries/{old.pk}/").content.decode()
+    assert services.enquiries_forget_buyers() == 0  # nothing left to erase
