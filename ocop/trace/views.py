@@ -95,6 +95,9 @@ def _resolver_error(request, error: dl.DigitalLinkError):
     return _cors(response)
 
 
+SCAN_PARAMS = {"s", "unknown", "thanks"}
+
+
 def _with_query(url: str, query: str) -> str:
     """``url`` with the scanned address's query string passed on (the resolver standard asks for
     every key=value pair to travel with the redirect)."""
@@ -150,7 +153,9 @@ def resolve(request, rest=""):
         return _cors(response)
     if scans.counting() == "app" and request.method == "GET":
         scans.RECORDER.scan(scanned.target, code=scanned.code, serial=scanned.serial)
-    response = HttpResponseRedirect(_with_query(resolver.scan_page(scanned), query), status=307)
+    # The scan page's own parameters come from the code, never from the query passed on.
+    passed = "&".join(p for p in query.split("&") if p.partition("=")[0] not in SCAN_PARAMS)
+    response = HttpResponseRedirect(_with_query(resolver.scan_page(scanned), passed), status=307)
     # The redirect does not depend on the recognition's status (the scan page states it), so it
     # may be cached; a code not yet issued is cached briefly, since its batch may be recorded soon.
     known = scanned.target.serial_issued(scanned.serial) and not scanned.target.lot_unknown

@@ -26,6 +26,9 @@ def test_a_label_redirects_to_the_scan_page_of_its_batch(client, batch_p):
         'rel="linkset"; type="application/linkset+json"'
     )
     assert response["Access-Control-Allow-Origin"] == "*"
+    # ... but not over the scan page's own parameters, which only the code decides.
+    forged = client.get(f"/01/{GTIN_P}/10/L2511-01/21/3?s=99&unknown=serial&foo=bar")
+    assert forged["Location"] == f"/scan/b/{batch_p.pk}/?s=3&foo=bar"
     # A GTIN-13 written without its leading zero is the same product.
     assert client.get(f"/01/{GTIN_P[1:]}/10/L2511-01")["Location"] == f"/scan/b/{batch_p.pk}/"
 
