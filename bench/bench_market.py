@@ -398,6 +398,9 @@ def main() -> dict:
         drawn = json.loads(_helper(env, "--inputs"))
         queries = drawn["queries"]
         port = _free_port()
+        # The machine's own load before this benchmark loads it (1-minute average): server
+        # times include waiting for a CPU, so they are only comparable at similar loads.
+        load_before = os.getloadavg()[0]
         server = _serve(env, port, args.workers)
         try:
             scenarios = {
@@ -424,8 +427,8 @@ def main() -> dict:
     print(
         f"catalogue under load: PostgreSQL, gunicorn {args.workers} sync workers, {args.clients} clients in a closed "
         f"loop ({'Python threads' if args.python_load or not shutil.which('wrk') else 'wrk'}), {args.seconds:g} s per "
-        f"scenario, {len(queries)} distinct queries, {os.cpu_count()} CPUs, load average before "
-        f"{os.getloadavg()[0]:.1f}"
+        f"scenario, {len(queries)} distinct queries, {os.cpu_count()} CPUs, load average {load_before:.1f} "
+        f"before the run (other work on the machine), {os.getloadavg()[0]:.1f} after"
     )
     base = results["baseline /healthz (SELECT 1)"]["server_p95"]
     print(

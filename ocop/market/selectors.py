@@ -224,8 +224,7 @@ def catalogue_search(filters: CatalogueFilters, *, user, day: date | None = None
     matched = base.filter(search.plan_condition("document", plan))
     total = _count(matched, filters, plan.tsquery(), day)
     if total == 0:
-        vocabulary = search.vocabulary_candidates(text)
-        reading, total = search.best_reading(base, matching.readings(text, vocabulary))
+        reading, total, vocabulary = _best_reading(base, text, filters, day)
         if reading is not None:
             plan = ranked_by = reading.plan
             matched = base.filter(search.plan_condition("document", plan))
@@ -246,17 +245,36 @@ def _count(queryset: QuerySet, filters: CatalogueFilters, plan: str, day: date) 
     catalogue is asked for by everyone, and counting 15,000 valid products is its dearest
     query. The version (bumped by every change the index takes in) keys it, so a refreshed
     index is counted afresh; counts of the "where sold" filter may lag a minute behind."""
+    return _kept("count", f"{filters!r}|{plan}", day, queryset.count)
+
+
+def _kept(kind: str, what: str, day: date, compute):
+    """``compute()``, kept :data:`COUNT_SECONDS` per version of the index (and day), when the
+    version is known to the cache (it is once an index refresh has committed)."""
     from .services import VERSION_KEY
 
     version = cache.get(VERSION_KEY)
     if version is None:
-        return queryset.count()
-    key = "ocop:market:count:" + hashlib.sha1(f"{version}|{day}|{filters!r}|{plan}".encode()).hexdigest()
-    total = cache.get(key)
-    if total is None:
-        total = queryset.count()
-        cache.set(key, total, COUNT_SECONDS)
-    return total
+        return compute()
+    key = f"ocop:market:{kind}:" + hashlib.sha1(f"{version}|{day}|{what}".encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, COUNT_SECONDS)
+    return value
+
+
+def _best_reading(base: QuerySet, text: str, filters: CatalogueFilters, day: date):
+    """How a misspelt query is read (:func:`ocop.market.search.best_reading`) and the vocabulary
+    it was read with, kept like counts: the reading of the same words under the same filters
+    is the same until the index changes, and finding it costs two queries."""
+
+    def compute():
+        vocabulary = search.vocabulary_candidates(text)
+        reading, total = search.best_reading(base, matching.readings(text, vocabulary))
+        return (reading, total, vocabulary)
+
+    return _kept("reading", f"{filters!r}|{text}", day, compute)
 
 
 @dataclass

@@ -223,3 +223,24 @@ def test_counts_are_kept_per_version_of_the_index(
     with django_capture_on_commit_callbacks(execute=True):
         services.catalogue_refresh()  # a new version: counted afresh
     assert "1 product with a valid OCOP recognition" in client.get("/catalogue/").content.decode()
+
+
+def test_readings_of_misspelt_queries_are_kept_per_version_of_the_index(
+    client, records, officer_a, settings, django_capture_on_commit_callbacks
+):
+    settings.OCOP_CATALOGUE_REFRESH_SECONDS = 3600
+    cache.set(services.REFRESH_CHECKED_KEY, True, 3600)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.catalogue_refresh()
+    # Asked again: the count of the words as typed and their reading come from the cache.
+    assert _queries(client, "/catalogue/?q=bahn+trang") == 2  # the page and its cards
+    page = client.get("/catalogue/?q=bahn+trang").content.decode()
+    assert "showing results for “banh trang”" in page and "1 product found" in page
+    from ocop.registry import services as registry_services
+
+    registry_services.recognition_revoke(
+        user=officer_a, recognition=records.r_p, revoked_on=records.r_p.recognised_on, reason="Vi phạm"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.catalogue_refresh()  # a new version: read afresh
+    assert "No OCOP product matches" in client.get("/catalogue/?q=bahn+trang").content.decode()
