@@ -237,6 +237,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("OCOP_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 OCOP_PHOTO_MAX_BYTES = env_int("OCOP_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
 OCOP_IMPORT_MAX_BYTES = env_int("OCOP_IMPORT_MAX_BYTES", 30 * 1024 * 1024)
+# Dashboards' figures are cached under a data version that database triggers change on every
+# write, so this is only how long unused entries stay; 0 turns the cache off.
+OCOP_DASHBOARD_CACHE_SECONDS = env_int("OCOP_DASHBOARD_CACHE_SECONDS", 24 * 3600)
 OCOP_EVIDENCE_MAX_BYTES = env_int("OCOP_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)  # one evidence file
 OCOP_DOSSIER_MAX_BYTES = env_int("OCOP_DOSSIER_MAX_BYTES", 200 * 1024 * 1024)  # a whole dossier
 # Days before expiry when producers and officers are told (ocop send_expiry_notices), e.g. "90,30".

@@ -266,7 +266,7 @@ def dashboard_figures(request, query: Query[DashboardQuery]):
         )
     if not reachable(request.user, unit):
         raise Http404
-    board = dashboard.dashboard(unit=unit, as_of=as_of, boundaries=boundaries, user=request.user)
+    board = dashboard.cached_dashboard(unit=unit, as_of=as_of, boundaries=boundaries, user=request.user)
     return presenting.board_json(board, _link(request))
 
 

@@ -13,7 +13,7 @@ dossier pipeline (1), and the targets (a few each).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from django.db.models import Count, Sum
@@ -368,3 +368,38 @@ def dashboard(*, unit: Unit, as_of: date, boundaries: str, user) -> Dashboard:
 
 def label_of_count(kind: str) -> str:
     return {F.NEW: _("New"), F.EXPIRED: _("Expired"), F.REVOKED: _("Revoked")}[kind]
+
+
+def cached_dashboard(*, unit: Unit, as_of: date, boundaries: str, user) -> Dashboard:
+    """:func:`dashboard`, its figures cached under the data version (:class:`DataVersion`), the
+    unit, the day, the boundaries and the language; the dossier pipeline (which depends on who
+    asks) and the traceability counts are read live. ``OCOP_DASHBOARD_CACHE_SECONDS=0`` turns the
+    cache off."""
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.utils.translation import get_language
+
+    from .models import DataVersion
+
+    seconds = getattr(settings, "OCOP_DASHBOARD_CACHE_SECONDS", 0)
+    version = DataVersion.current() if seconds else None
+    if version is None:
+        return dashboard(unit=unit, as_of=as_of, boundaries=boundaries, user=user)
+    key = ":".join(
+        [
+            "ocop:monitoring:dashboard",
+            str(version),
+            unit.era,
+            unit.code or "vn",
+            unit.province.code if unit.commune is not None else "",
+            as_of.isoformat(),
+            boundaries,
+            get_language() or "",
+        ]
+    )
+    board = cache.get(key)
+    if board is None:
+        board = dashboard(unit=unit, as_of=as_of, boundaries=boundaries, user=user)
+        cache.set(key, board, seconds)
+        return board
+    return replace(board, pipeline=_pipeline(unit, user), trace=_trace(unit, as_of))

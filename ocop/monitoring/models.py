@@ -102,3 +102,24 @@ class Target(models.Model):
         from .measures import describe
 
         return describe(self.measure, stars=self.stars, producer_kind=self.producer_kind)
+
+
+class DataVersion(models.Model):
+    """A number that changes whenever anything the dashboards count changes: database triggers
+    (migration 0002) add one on every write to producers, products, recognitions, craft villages,
+    targets, points of sale and sales channels, whoever writes (services, imports, the admin, bulk
+    updates). Dashboards are cached under it, so a cached figure is never older than the data."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("data version")
+
+    def __str__(self):
+        return str(self.version)
+
+    @classmethod
+    def current(cls) -> int | None:
+        """The version, or None when the row is missing (a flushed test database): don't cache."""
+        return cls.objects.filter(pk=1).values_list("version", flat=True).first()

@@ -256,6 +256,16 @@ def parse_targets_file(path: Path = TARGETS_FILE) -> list[dict]:
     return parsed
 
 
+def data_version_ensure() -> None:
+    """Put back the data version's row after a flush, starting from the clock so that its numbers
+    never repeat ones that keyed figures of the data before (the cache may outlive the data)."""
+    import time
+
+    from .models import DataVersion
+
+    DataVersion.objects.get_or_create(pk=1, defaults={"version": time.time_ns() // 1000})
+
+
 def targets_sync(path: Path = TARGETS_FILE, *, force: bool = False) -> int | None:
     """Load the data file's targets (create or update by key) when the file has changed since
     the last load; returns how many were written, None when the file was already loaded."""

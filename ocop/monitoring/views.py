@@ -257,7 +257,7 @@ def _dashboard(request, unit: units.Unit):
     form, as_of, boundaries = _day_and_boundaries(request)
     if unit.level == units.COMMUNE:
         boundaries = selectors.CURRENT_BOUNDARIES
-    board = dashboard.dashboard(unit=unit, as_of=as_of, boundaries=boundaries, user=request.user)
+    board = dashboard.cached_dashboard(unit=unit, as_of=as_of, boundaries=boundaries, user=request.user)
     page = presenting.present(board, user=request.user)
     keep = {"as_of": as_of.isoformat(), "boundaries": boundaries}
     context = {

@@ -359,3 +359,40 @@ def test_the_commands_refuse_unknown_units(db):
         call_command("dashboard", "--province", "99", stdout=io.StringIO())
     with pytest.raises(CommandError, match="99"):
         call_command("targets", "--province", "99", stdout=io.StringIO())
+
+
+# --------------------------------------------------------------------------------------------
+# The cache
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cached_figures_change_with_any_write_to_what_they_count(client, settings, units, registry):
+    """Database triggers change the data version on every write, however it is made: a bulk
+    update here, which no service sees."""
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+
+    from ocop.accounts.models import Grant
+    from ocop.monitoring.models import DataVersion
+    from ocop.registry.models import Recognition
+
+    settings.OCOP_DASHBOARD_CACHE_SECONDS = 600
+    cache.clear()
+    user = get_user_model().objects.create_user("c2", password="x")
+    Grant.objects.create(user=user, role="central")
+    grow(registry, units, 8)
+    client.force_login(user)
+    url = "/manage/dashboard/province/80/"
+    first = _numbers(client.get(url).content.decode())[0]
+    with CaptureQueriesContext(connection) as cold:
+        client.get("/manage/dashboard/province/86/")
+    with CaptureQueriesContext(connection) as warm:
+        assert _numbers(client.get("/manage/dashboard/province/86/").content.decode())
+    assert len(warm) < len(cold) // 2
+
+    before = DataVersion.current()
+    Recognition.objects.filter(product__producer__province=units.tay_ninh).update(revoked_on=date(2024, 2, 1))
+    assert DataVersion.current() > before
+    assert first != "0"
+    assert _numbers(client.get(url).content.decode())[0] == "0"  # every recognition revoked: none count
