@@ -198,6 +198,7 @@ def _scan_response(request, product: Product, batch: Batch | None):
     current, status = selectors.status_of(product, today)
     steps = selectors.chain(batch) if batch else []
     serial = (request.GET.get("s") or "")[:20]
+    where_to_buy = select_template(["market/_where_to_buy.html", "trace/_where_to_buy_none.html"])
     context = {
         "product": product,
         "batch": batch,
@@ -208,11 +209,10 @@ def _scan_response(request, product: Product, batch: Batch | None):
         "shops": selectors.shops(steps),
         "serial": serial,
         "unknown": request.GET.get("unknown", ""),
-        # The market app's list of points of sale when it is installed, else the shops this
-        # batch was shipped to.
-        "where_to_buy_template": select_template(
-            ["market/_where_to_buy.html", "trace/_where_to_buy_none.html"]
-        ),
+        # The market app's list of points of sale when it is installed (the shops this batch
+        # was shipped to then follow it), else those shops alone.
+        "where_to_buy_template": where_to_buy,
+        "shops_apart": where_to_buy.template.name != "trace/_where_to_buy_none.html",
         "report_form": ReportForm(),
         "locate_form": LocateForm(),
         "photo": next(iter(product.photos.all()), None),

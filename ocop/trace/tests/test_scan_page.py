@@ -200,6 +200,7 @@ def test_where_to_buy_falls_back_to_the_shops_the_batch_went_to(client, batch_p,
         .split("</section>")[0]
     )
     assert "Cửa hàng OCOP Tân An, Tỉnh Tây Ninh" in buy
+    assert "This batch was delivered to" not in client.get(f"/scan/b/{batch_p.pk}/").content.decode()
 
 
 def test_step_times_are_local(batch_p, owner_a):
@@ -224,3 +225,18 @@ def test_located_scans_are_not_kept_beyond_a_month(batch_p, geo):
     assert sorted(LocatedScan.objects.values_list("serial", flat=True)) == ["2", "3"]
     # The counts per province and day stay.
     assert sum(ScanCount.objects.filter(batch=batch_p).values_list("count", flat=True)) == 3
+
+
+def test_with_the_catalogue_the_shops_the_batch_went_to_still_show(client, batch_p, owner_a, geo):
+    html = client.get(f"/scan/b/{batch_p.pk}/").content.decode()
+    assert "This batch was delivered to" not in html
+    services.batch_step_record(
+        user=owner_a,
+        batch=batch_p,
+        kind="shipping",
+        happened_at=timezone.make_aware(datetime(2025, 11, 20, 9, 0)),
+        place="Cửa hàng OCOP Tân An",
+        province=geo.province_a,
+    )
+    html = client.get(f"/scan/b/{batch_p.pk}/").content.decode()
+    assert "This batch was delivered to: Cửa hàng OCOP Tân An, Tỉnh Tây Ninh (20/11/2025)" in html
