@@ -1,5 +1,6 @@
 """Every catalogue page costs a fixed number of queries however many products it lists."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -244,3 +245,28 @@ def test_readings_of_misspelt_queries_are_kept_per_version_of_the_index(
     with django_capture_on_commit_callbacks(execute=True):
         services.catalogue_refresh()  # a new version: read afresh
     assert "No OCOP product matches" in client.get("/catalogue/?q=bahn+trang").content.decode()
+
+
+def test_a_page_asked_again_is_read_by_id_and_never_with_stale_stars(
+    client, records, officer_a, settings, django_capture_on_commit_callbacks
+):
+    settings.OCOP_CATALOGUE_REFRESH_SECONDS = 3600
+    cache.set(services.REFRESH_CHECKED_KEY, True, 3600)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.catalogue_refresh()
+    first = client.get("/catalogue/?q=banh").content.decode()
+    assert _queries(client, "/catalogue/?q=banh") == 2  # the entries by id, and their cards
+    again = client.get("/catalogue/?q=banh").content.decode()
+    assert re.findall(r'data-product="(\d+)"', again) == re.findall(r'data-product="(\d+)"', first)
+    assert "★★★★" in first
+    from ocop.registry import services as registry_services
+
+    # Revoked while the index waits for its next check: the kept page still lists the product,
+    # as a revoked one.
+    registry_services.recognition_revoke(
+        user=officer_a, recognition=records.r_p, revoked_on=records.r_p.recognised_on, reason="Vi phạm"
+    )
+    kept = client.get("/catalogue/?q=banh").content.decode()
+    card = kept[kept.index(f'data-product="{records.p_recognised.pk}"') :]
+    card = card[: card.index("</article>")]
+    assert "★" not in card and "revoked" in card
