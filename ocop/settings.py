@@ -237,6 +237,31 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("OCOP_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 OCOP_PHOTO_MAX_BYTES = env_int("OCOP_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
 OCOP_IMPORT_MAX_BYTES = env_int("OCOP_IMPORT_MAX_BYTES", 30 * 1024 * 1024)
+# Traceability (docs/traceability.md). Scan counting: "app" counts in the application, "log"
+# reads nginx's access log (ocop ingest-scans, when nginx serves cached scans), "off".
+OCOP_TRACE_SCAN_COUNTING = env_str("OCOP_TRACE_SCAN_COUNTING", "app")
+if OCOP_TRACE_SCAN_COUNTING not in {"app", "log", "off"}:
+    raise ImproperlyConfigured(
+        f"OCOP_TRACE_SCAN_COUNTING={OCOP_TRACE_SCAN_COUNTING!r}: expected app, log or off"
+    )
+OCOP_TRACE_NAMESPACE = env_str("OCOP_TRACE_NAMESPACE", "")  # EPCIS user-extension namespace
+OCOP_TRACE_FORMER_URLS = env_list("OCOP_TRACE_FORMER_URLS", [])  # earlier public URLs on printed labels
+OCOP_TRACE_SCAN_FLUSH_SECONDS = env_int("OCOP_TRACE_SCAN_FLUSH_SECONDS", 5)
+OCOP_TRACE_RESOLVE_CACHE_SECONDS = env_int("OCOP_TRACE_RESOLVE_CACHE_SECONDS", 30)
+OCOP_TRACE_RESOLVER_MAX_AGE = env_int("OCOP_TRACE_RESOLVER_MAX_AGE", 300)
+OCOP_TRACE_LINKSET_MAX_AGE = env_int("OCOP_TRACE_LINKSET_MAX_AGE", 60)
+OCOP_TRACE_SCAN_MAX_AGE = env_int("OCOP_TRACE_SCAN_MAX_AGE", 20)
+OCOP_TRACE_DISTANT_KM = env_int("OCOP_TRACE_DISTANT_KM", 300)
+OCOP_TRACE_DISTANT_HOURS = env_int("OCOP_TRACE_DISTANT_HOURS", 48)
+OCOP_TRACE_REPORTS_PER_HOUR = env_int("OCOP_TRACE_REPORTS_PER_HOUR", 5)
+OCOP_TRACE_LOCATES_PER_HOUR = env_int("OCOP_TRACE_LOCATES_PER_HOUR", 10)
+OCOP_TRACE_LABELS_MAX = env_int("OCOP_TRACE_LABELS_MAX", 10_000)
+OCOP_TRACE_LABELS_INLINE_MAX = env_int("OCOP_TRACE_LABELS_INLINE_MAX", 100)
+OCOP_EPCIS_CAPTURE_MAX_BYTES = env_int("OCOP_EPCIS_CAPTURE_MAX_BYTES", 16 * 1024 * 1024)
+OCOP_EPCIS_CAPTURE_MAX_EVENTS = env_int("OCOP_EPCIS_CAPTURE_MAX_EVENTS", 10_000)
+OCOP_EPCIS_CAPTURE_INLINE_EVENTS = env_int("OCOP_EPCIS_CAPTURE_INLINE_EVENTS", 200)
+OCOP_EPCIS_PER_PAGE = env_int("OCOP_EPCIS_PER_PAGE", 30)
+OCOP_EPCIS_MAX_PER_PAGE = env_int("OCOP_EPCIS_MAX_PER_PAGE", 1000)
 # Dashboards' figures are cached under a data version that database triggers change on every
 # write, so this is only how long unused entries stay; 0 turns the cache off.
 OCOP_DASHBOARD_CACHE_SECONDS = env_int("OCOP_DASHBOARD_CACHE_SECONDS", 24 * 3600)
@@ -312,5 +337,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # fontTools writes dozens of INFO lines for every PDF that embeds a font subset.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

@@ -7,13 +7,14 @@ from ocop import views
 from ocop.api import api
 
 urlpatterns = [
+    # Label scans first: they are the busiest requests, and each pattern tried before them costs.
+    path("", include("ocop.trace.urls")),
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("ocop.accounts.urls")),
     path("", include("ocop.registry.urls")),
     path("", include("ocop.criteria.urls")),
     path("", include("ocop.evaluation.urls")),
-    path("", include("ocop.trace.urls")),
     path("", include("ocop.market.urls")),
     path("", include("ocop.monitoring.urls")),
     path("", include("ocop.jobs.urls")),
