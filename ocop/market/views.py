@@ -49,6 +49,12 @@ def _language(request) -> str:
     return "en" if getattr(request, "LANGUAGE_CODE", "vi") == "en" else "vi"
 
 
+def _script_safe(data: dict) -> str:
+    """JSON for a <script> element: nothing in it may close the element."""
+    text = json.dumps({k: v for k, v in data.items() if v not in ("", None, [])}, ensure_ascii=False)
+    return mark_safe(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
 @dataclass
 class PageInfo:
     """Pagination over a count the selector already has (no second COUNT query)."""
@@ -196,9 +202,7 @@ def _json_ld(request, product, current, today, language, valid_until) -> str:
             }
             for c in certifications
         ]
-    text = json.dumps({k: v for k, v in data.items() if v not in ("", None)}, ensure_ascii=False)
-    # Nothing in the data may close the script element.
-    return mark_safe(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+    return _script_safe(data)
 
 
 @require_GET
@@ -240,6 +244,39 @@ def product(request, pk, slug):
     return render(request, "market/product.html", context)
 
 
+def _producer_json_ld(request, producer, cards, canonical: str, language: str) -> str:
+    """schema.org Organization: who the producer is, where, and the products it makes (their
+    stars are claimed on the products' own pages, only while valid)."""
+    description = (producer.description_en if language == "en" else "") or producer.description_vi
+    return _script_safe(
+        {
+            "@context": "https://schema.org",
+            "@type": "Organization",
+            "name": producer.name,
+            "url": canonical,
+            "description": description,
+            "sameAs": [producer.website] if producer.website else [],
+            "address": {
+                "@type": "PostalAddress",
+                "addressLocality": producer.commune.name if producer.commune else "",
+                "addressRegion": producer.province.name,
+                "addressCountry": "VN",
+            },
+            "makesOffer": [
+                {
+                    "@type": "Offer",
+                    "itemOffered": {
+                        "@type": "Product",
+                        "name": card.name,
+                        "url": canonical.split("/catalogue/")[0] + card.url,
+                    },
+                }
+                for card in cards
+            ],
+        }
+    )
+
+
 @require_GET
 def producer(request, pk):
     services.catalogue_refresh_if_due()
@@ -249,10 +286,13 @@ def producer(request, pk):
     results = selectors.catalogue_search(filters, user=request.user)
     cards = selectors.catalogue_cards(results.page(1, size=200), day=today, language=_language(request))
     channels = [c for c in selectors.producer_channels(producer, user=request.user) if c.is_active_on(today)]
+    canonical = request.build_absolute_uri(reverse("market:producer", args=[producer.pk]))
     context = {
         "producer": producer,
         "cards": cards,
         "channels": channels,
+        "canonical": canonical,
+        "json_ld": _producer_json_ld(request, producer, cards, canonical, _language(request)),
         "fairs": selectors.upcoming_fairs_of(producer.pk, day=today, user=request.user),
         "can_enquire": producer.memberships.exists(),
         "can_change": request.user.is_authenticated and gate.allows(request.user, Action.CHANGE, producer),

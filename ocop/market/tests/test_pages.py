@@ -158,6 +158,14 @@ def test_the_producer_page_shows_products_and_channels_but_no_contacts(client, r
     for secret in ("0909 123 456", "p@example.vn", "Nguyễn Văn Ba", "0100233488"):
         assert secret not in page
     assert "Ask for a quote" in page
+    assert f'<link rel="canonical" href="http://testserver/catalogue/producers/{records.p.pk}/">' in page
+    assert 'property="og:description" content="Cooperative, ' in page
+    data = _json_ld(page)
+    assert (data["@type"], data["name"]) == ("Organization", records.p.name)
+    assert data["description"] == "A cooperative of rice-paper makers."
+    offered = [offer["itemOffered"]["name"] for offer in data["makesOffer"]]
+    assert offered == ["Bánh tráng dẻo", "Bánh tráng phơi sương"]  # no stars claimed here
+    assert "★" not in json.dumps(data, ensure_ascii=False)
 
 
 def test_points_of_sale_list_map_coverage_and_detail(client, records, shop, geo):
