@@ -262,6 +262,16 @@ OCOP_EPCIS_CAPTURE_MAX_EVENTS = env_int("OCOP_EPCIS_CAPTURE_MAX_EVENTS", 10_000)
 OCOP_EPCIS_CAPTURE_INLINE_EVENTS = env_int("OCOP_EPCIS_CAPTURE_INLINE_EVENTS", 200)
 OCOP_EPCIS_PER_PAGE = env_int("OCOP_EPCIS_PER_PAGE", 30)
 OCOP_EPCIS_MAX_PER_PAGE = env_int("OCOP_EPCIS_MAX_PER_PAGE", 1000)
+# Catalogue and buyer enquiries (docs/catalogue.md). Rate limits and caches are per process
+# unless REDIS_URL is set: with several server processes, set it.
+OCOP_CATALOGUE_REFRESH_SECONDS = env_int("OCOP_CATALOGUE_REFRESH_SECONDS", 30)
+OCOP_OPEN_DATA_CACHE_SECONDS = env_int("OCOP_OPEN_DATA_CACHE_SECONDS", 300)
+OCOP_ENQUIRY_LIMIT_PER_HOUR = env_int("OCOP_ENQUIRY_LIMIT_PER_HOUR", 5)  # per client address
+OCOP_ENQUIRY_LIMIT_PER_DAY = env_int("OCOP_ENQUIRY_LIMIT_PER_DAY", 10)  # per client address
+OCOP_ENQUIRY_LIMIT_PER_PRODUCER_PER_DAY = env_int("OCOP_ENQUIRY_LIMIT_PER_PRODUCER_PER_DAY", 30)
+OCOP_ENQUIRY_MAX_LINKS = env_int("OCOP_ENQUIRY_MAX_LINKS", 2)
+OCOP_ENQUIRY_MIN_SECONDS = env_int("OCOP_ENQUIRY_MIN_SECONDS", 3)  # a form sent faster is a robot
+OCOP_ENQUIRY_RETENTION_DAYS = env_int("OCOP_ENQUIRY_RETENTION_DAYS", 365)  # ocop enquiries-forget, daily
 # Dashboards' figures are cached under a data version that database triggers change on every
 # write, so this is only how long unused entries stay; 0 turns the cache off.
 OCOP_DASHBOARD_CACHE_SECONDS = env_int("OCOP_DASHBOARD_CACHE_SECONDS", 24 * 3600)

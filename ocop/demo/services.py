@@ -108,6 +108,11 @@ def demo_build(*, seed: int = DEFAULT_SEED, scale: float = 1.0, today: date | No
             name=DATASET, version=f"seed={seed} scale={scale:g} on {today.isoformat()}"
         )
     plan.summary["accounts"] = accounts
+    if connection.vendor == "postgresql":
+        # Planner statistics for the tables just filled: without them (autovacuum may be off or
+        # late) PostgreSQL scans whole tables for the catalogue's and dashboards' lookups.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return plan.summary
 
 
