@@ -25,6 +25,7 @@ from ocop.accounts import gate
 from ocop.accounts.choices import Action
 from ocop.criteria import advisor, engine
 from ocop.criteria import messages as words
+from ocop.flash import flash_errors
 from ocop.geo.models import Province
 from ocop.registry.models import Product, Recognition
 
@@ -65,11 +66,6 @@ def _apply_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
-
-
-def _flash(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def _page(request, queryset):
@@ -290,7 +286,7 @@ def idea_review(request, pk):
         except PermissionDenied:
             raise Http404 from None
         except ValidationError as exc:
-            _flash(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("Answer recorded."))
     else:
@@ -307,7 +303,7 @@ def idea_resubmit(request, pk):
         try:
             services.idea_resubmit(user=request.user, idea=idea, **form.cleaned_data)
         except ValidationError as exc:
-            _flash(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("Idea submitted to the commune."))
     else:
@@ -329,7 +325,7 @@ def idea_plan(request, pk):
                 upload=form.cleaned_data["plan_file"],
             )
         except ValidationError as exc:
-            _flash(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("Business plan filed."))
     return redirect("evaluation:idea_detail", pk=idea.pk)
@@ -567,13 +563,11 @@ def evidence_add(request, pk):
         except PermissionDenied:
             raise Http404 from None
         except ValidationError as exc:
-            _flash(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("File attached."))
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash_errors(request, form)
     return redirect("evaluation:dossier_detail", pk=dossier.pk)
 
 
@@ -584,7 +578,7 @@ def evidence_remove(request, pk):
     try:
         services.evidence_remove(user=request.user, evidence=evidence)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("File removed."))
     return redirect("evaluation:dossier_detail", pk=evidence.dossier_id)
@@ -604,7 +598,7 @@ def dossier_submit(request, pk):
     try:
         dossier = services.dossier_submit(user=request.user, dossier=dossier)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Dossier submitted."))
     return redirect("evaluation:dossier_detail", pk=dossier.pk)
@@ -773,7 +767,7 @@ def council_create(request, pk):
         try:
             council = services.council_create(user=request.user, round=round_, name=name, rules=data)
         except ValidationError as exc:
-            _flash(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("Council set up. Add its members."))
             return redirect("evaluation:council_detail", pk=council.pk)
@@ -829,13 +823,11 @@ def seat_add(request, pk):
                 title=form.cleaned_data["title"],
             )
         except ValidationError as exc:
-            _flash(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("Seat added."))
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash_errors(request, form)
     return redirect("evaluation:council_detail", pk=council.pk)
 
 
@@ -846,7 +838,7 @@ def seat_remove(request, pk):
     try:
         services.seat_remove(user=request.user, seat=seat)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Seat removed."))
     return redirect("evaluation:council_detail", pk=seat.council_id)
@@ -928,7 +920,7 @@ def sitting_open(request, pk):
     try:
         services.sitting_open(user=request.user, sitting=sitting)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("The sitting is open: members can score."))
     return redirect("evaluation:sitting_detail", pk=sitting.pk)
@@ -941,7 +933,7 @@ def sitting_close(request, pk):
     try:
         services.sitting_close(user=request.user, sitting=sitting)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("The sitting is closed: every sheet is frozen and the results recorded."))
     return redirect("evaluation:sitting_detail", pk=sitting.pk)
@@ -958,7 +950,7 @@ def assignment_add(request, pk):
         try:
             services.assignment_add(user=request.user, sitting=sitting, dossier=form.cleaned_data["dossier"])
         except ValidationError as exc:
-            _flash(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("Dossier put on the agenda."))
     else:
@@ -990,7 +982,7 @@ def assignment_remove(request, pk):
     try:
         services.assignment_remove(user=request.user, assignment=assignment)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Dossier taken off the agenda."))
     return redirect("evaluation:sitting_detail", pk=assignment.sitting_id)
@@ -1003,7 +995,7 @@ def assignment_rescore(request, pk):
     try:
         services.assignment_rescore(user=request.user, assignment=assignment)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Members score this dossier again."))
     return redirect("evaluation:sitting_detail", pk=assignment.sitting_id)
@@ -1107,7 +1099,7 @@ def sheet(request, pk):
         except PermissionDenied:
             raise Http404 from None
         except ValidationError as exc:
-            _flash(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(
                 request, _("Sheet submitted.") if request.POST.get("submit") else _("Answers saved.")
@@ -1148,7 +1140,7 @@ def sheet_submit(request, pk):
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Sheet submitted."))
     return redirect("evaluation:sheet", pk=assignment.pk)
@@ -1167,7 +1159,7 @@ def recusal_declare(request, pk):
         except PermissionDenied:
             raise Http404 from None
         except ValidationError as exc:
-            _flash(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("Conflict of interest declared: you do not score this dossier."))
     else:
@@ -1242,7 +1234,7 @@ def decision_issue(request, pk):
     try:
         decision, job = services.decision_issue(user=request.user, decision=decision)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
         return redirect("evaluation:decision_detail", pk=decision.pk)
     except PermissionDenied:
         messages.error(request, _("You may not record recognitions at this level."))

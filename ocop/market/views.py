@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
+from ocop.flash import flash_errors
 from ocop.registry.models import Producer, Product
 
 from . import forms, hours, indexing, opendata, selectors, services, svgmap
@@ -712,14 +713,11 @@ def stock_add(request, pk):
                 since=form.cleaned_data["since"],
             )
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("Product added to the list."))
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash_errors(request, form)
     return redirect("market:point_edit", pk=point.pk)
 
 
@@ -800,8 +798,7 @@ def channel_end(request, pk):
     try:
         services.channel_end(user=request.user, channel=channel)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Channel marked as ended."))
     return redirect("market:channels", pk=channel.producer_id)
@@ -962,14 +959,11 @@ def participant_add(request, pk):
                 products=data["products"],
             )
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("Participant added."))
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash_errors(request, form)
     return redirect("market:fair_edit", pk=fair.pk)
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
+from ocop.flash import flash_errors
 from ocop.geo.models import Commune, Province
 from ocop.geo.services import LocationError, place
 from ocop.jobs.models import Job
@@ -360,8 +361,7 @@ def _attachment_post(request, pk, form_class, save, success_message):
         try:
             save(product, form.cleaned_data)
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            flash_errors(request, exc)
         else:
             messages.success(request, success_message)
     else:

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
+from ocop.flash import flash_errors
 from ocop.jobs.services import job_start
 from ocop.registry.models import Product
 
@@ -419,8 +420,7 @@ def step_add(request, pk):
                 note=data["note"],
             )
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("Step recorded."))
     else:
@@ -440,16 +440,13 @@ def labels(request, pk):
     )
     form = LabelsForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash_errors(request, form)
         return redirect("trace:batch_detail", pk=batch.pk)
     data = form.cleaned_data
     try:
         serials = services.labels_issue(user=request.user, batch=batch, count=data["count"])
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        flash_errors(request, exc)
         return redirect("trace:batch_detail", pk=batch.pk)
     if len(serials) <= _setting("OCOP_TRACE_LABELS_INLINE_MAX", 100):
         content, name, content_type = printing.label_sheet(
