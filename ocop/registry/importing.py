@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ocop import csvcells
+from ocop import cells
 from ocop.accounts import gate
 from ocop.accounts.services import audit_record
 from ocop.geo import gazetteer as gz
@@ -353,7 +353,7 @@ def read_csv(content: bytes, limits: sheetcheck.Limits) -> list[list]:
     """A CSV file's fields, row by row, within the rows and columns limits of spreadsheets.
 
     Comma, semicolon or tab separated (told from the first lines); any mix of line endings. A
-    field written with the formula-neutralising quote of :mod:`ocop.csvcells` is read without it.
+    field written with the formula-neutralising quote of :mod:`ocop.cells` is read without it.
     """
     text = decode_csv(content)
     try:
@@ -368,7 +368,7 @@ def read_csv(content: bytes, limits: sheetcheck.Limits) -> list[list]:
                 raise ValueProblem("csv_columns", row=reader.line_num, count=len(row), limit=limits.columns)
             if len(rows) == limits.rows:
                 raise ValueProblem("csv_rows", limit=limits.rows)
-            rows.append([csvcells.restore(field) for field in row])
+            rows.append([cells.restore(field) for field in row])
     except csv.Error as error:
         if "field limit" in str(error):
             raise ValueProblem(

@@ -1,9 +1,14 @@
-"""Text cells in the CSV files the platform writes, and how the registry import reads them back.
+"""Text cells in the spreadsheets and CSV files the platform writes, and how the registry import
+reads them back. Every writer of .xlsx or .csv goes through :func:`workbook` or :func:`csv_writer`.
 
-A pure core. A spreadsheet opening a CSV file runs any cell that starts with ``=``, ``+``,
+A pure core. In .xlsx a text is written as a text cell, never as a formula, a link or a number
+(XlsxWriter's ``write()`` turns a text starting with ``=`` into a formula by default, which the
+reader then sees as its cached result, ``0``).
+
+A spreadsheet opening a CSV file runs any cell that starts with ``=``, ``+``,
 ``-`` or ``@`` (and tab or carriage return, which some strip first) as a formula: a product
 named ``=HYPERLINK("http://x","y")`` would become a live link in an officer's spreadsheet. As
-OWASP recommends, every CSV writer of the platform goes through :func:`writer`, which prefixes
+OWASP recommends, every CSV writer of the platform goes through :func:`csv_writer`, which prefixes
 such a text cell with a single quote; spreadsheets then show it as text. Numbers and dates are
 never prefixed (a negative number is not text).
 
@@ -51,6 +56,22 @@ class _Writer:
             self.writerow(row)
 
 
-def writer(buffer, **kwargs) -> _Writer:
+def csv_writer(buffer, **kwargs) -> _Writer:
     """A ``csv.writer`` whose text cells are neutralised (same arguments)."""
     return _Writer(buffer, **kwargs)
+
+
+# Texts stay texts: no formulas, links or numbers made from them.
+XLSX_OPTIONS = {
+    "in_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
+
+
+def workbook(buffer, **options):
+    """An XlsxWriter workbook writing into ``buffer`` whose ``write()`` keeps texts as text."""
+    import xlsxwriter
+
+    return xlsxwriter.Workbook(buffer, {**XLSX_OPTIONS, **options})
