@@ -22,8 +22,8 @@ and the parameters of its message) on the first limit passed:
 * .xls (OLE2 compound file, BIFF5/8): each sheet's declared DIMENSIONS record and every cell
   record, from the Workbook stream read with olefile, starting where the workbook says each
   sheet starts, as the reader does.
-* Password-protected workbooks (an OOXML package inside an OLE2 file, or an .xls with a
-  FILEPASS record) and Excel binary workbooks (.xlsb, whose sheets cannot be checked) are
+* Password-protected workbooks (an OOXML package inside an OLE2 file, an .xls with a FILEPASS
+  record, an .ods whose manifest lists encryption data) and Excel binary workbooks (.xlsb, whose sheets cannot be checked) are
   refused with a message saying what to do.
 
 The file is classified by its content, as the reader does, not by its name.
@@ -140,6 +140,8 @@ def _check_zip(content: bytes, file: str, limits: Limits) -> None:
                 ratio=info.file_size // max(info.compress_size, 1),
                 limit=limits.ratio,
             )
+    if "meta-inf/manifest.xml" in names and _ods_encrypted(archive):
+        raise ValueProblem("password", file=file)
     sheet_names = _sheet_names(archive)
     for info in infos:
         if not info.is_dir():
@@ -365,6 +367,19 @@ class _CellScanner:
             self.table_names.pop()
 
 
+def _ods_encrypted(archive: zipfile.ZipFile) -> bool:
+    """An .ods saved with a password lists how each part is encrypted in its manifest."""
+    info = next(i for i in archive.infolist() if i.filename.lower().lstrip("/") == "meta-inf/manifest.xml")
+    try:
+        return b"encryption-data" in archive.read(info)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return False  # the part check names the damage
+
+
+def _refuse_dtd(*args) -> None:
+    raise ValueError("a DTD")
+
+
 def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
     """Worksheet part (lower case) -> the sheet's name, for messages; best effort, small parts only.
 
@@ -394,7 +409,7 @@ def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
 
     for info, handler in ((workbook, on_sheet), (relations, on_relation)):
         parser = expat.ParserCreate()
-        parser.StartDoctypeDeclHandler = lambda *args: (_ for _ in ()).throw(ValueError("dtd"))
+        parser.StartDoctypeDeclHandler = _refuse_dtd
         parser.StartElementHandler = handler
         try:
             parser.Parse(archive.read(info), True)

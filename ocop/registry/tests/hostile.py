@@ -150,6 +150,23 @@ def ods(rows: str) -> bytes:
     return buffer.getvalue()
 
 
+def encrypted_ods() -> bytes:
+    """What LibreOffice writes for a password: the manifest says how each part is encrypted."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", bytes(range(256)) * 4, zipfile.ZIP_DEFLATED)
+        archive.writestr(
+            "META-INF/manifest.xml",
+            ODS_MANIFEST.replace(
+                'manifest:media-type="text/xml"/>',
+                'manifest:media-type="text/xml"><manifest:encryption-data manifest:checksum-type="SHA1/1K" '
+                'manifest:checksum="x"/></manifest:file-entry>',
+            ),
+        )
+    return buffer.getvalue()
+
+
 def ods_bomb() -> bytes:
     """One text cell repeated over every column of every row: 17 billion cells in 700 bytes."""
     return ods(

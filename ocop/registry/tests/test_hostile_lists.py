@@ -84,6 +84,11 @@ HOSTILE = [
         "locked.xlsx is protected by a password: save it without one and upload it again.",
     ),
     (
+        "locked.ods",
+        hostile.encrypted_ods,
+        "locked.ods is protected by a password: save it without one and upload it again.",
+    ),
+    (
         "archive.xlsx",
         hostile.not_a_workbook_zip,
         "archive.xlsx is a zip archive but not a workbook (.xlsx or .ods).",
