@@ -5,6 +5,12 @@ Baseline (same run): reading the file's cells with the fastest reader available
 an empty SQLite database and, when PostgreSQL answers at 127.0.0.1:5432 (or BENCH_PG_URL), an
 empty PostgreSQL database. Targets: the whole import within 3x of the read-only time, and
 under 20 s on a 2-core machine.
+
+Then a zip bomb: an .xlsx of ~2 MB whose sheet unpacks to 2 GB of XML, posted to the import. It
+must be refused in under 2 s with the process's peak memory growing by less than 100 MB over its
+baseline (the process with the file in memory, before the import). ``python
+bench/bench_import.py bomb`` runs only that; BENCH_BOMB_UNGUARDED=1 also times the reader alone
+on it, as the import did before the check (about 17 s and 2 GB).
 """
 
 import json
@@ -19,6 +25,7 @@ from pathlib import Path
 
 PRODUCERS, ROWS = 10_000, 18_000
 TARGET_SECONDS, TARGET_RATIO = 20, 3
+BOMB_BYTES, BOMB_SECONDS, BOMB_MEGABYTES = 2 << 30, 2, 100
 HEADER = [
     "STT",
     "Tên sản phẩm",
@@ -167,6 +174,86 @@ def _drop(url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def build_bomb(path: Path) -> None:
+    """An .xlsx whose sheet part is 2 GB of blank space inside <sheetData>, compressed ~1,000 times."""
+    import zipfile
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from ocop.registry.tests import hostile
+
+    chunk = b" " * (1 << 20)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, text in (
+            ("[Content_Types].xml", hostile.CONTENT_TYPES),
+            ("_rels/.rels", hostile.PACKAGE_RELS),
+            ("xl/workbook.xml", hostile.WORKBOOK),
+            ("xl/_rels/workbook.xml.rels", hostile.WORKBOOK_RELS),
+        ):
+            archive.writestr(name, text)
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(hostile.SHEET_OPEN.encode() + b"<sheetData>")
+            for _ in range(BOMB_BYTES // len(chunk)):
+                sheet.write(chunk)
+            sheet.write(b"</sheetData></worksheet>")
+
+
+def _measure(path: Path, code: str) -> dict:
+    """Run ``code`` in a fresh process holding the file's bytes as ``content``; its time and the
+    growth of its peak memory (ru_maxrss) over the process before it ran."""
+    env = {**os.environ, "OCOP_ENV": "development", "DJANGO_SETTINGS_MODULE": "ocop.settings"}
+    script = (
+        "import django, json, resource, time; django.setup()\n"
+        "from ocop.registry.importing import run_import\n"
+        "from python_calamine import CalamineWorkbook\n"
+        "import io\n"
+        f"content = open({str(path)!r}, 'rb').read()\n"
+        "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "start = time.perf_counter()\n"
+        f"outcome = {code}\n"
+        "seconds = time.perf_counter() - start\n"
+        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "print(json.dumps({'seconds': seconds, 'base_mb': base / 1024, 'growth_mb': (peak - base) / 1024,"
+        " 'outcome': outcome}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bomb() -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bomb.xlsx"
+        start = time.perf_counter()
+        build_bomb(path)
+        built = time.perf_counter() - start
+        size = path.stat().st_size
+        guarded = _measure(
+            path, "[p.message() for p in run_import(content, 'bomb.xlsx', dry_run=True).problems]"
+        )
+        unguarded = None
+        if os.environ.get("BENCH_BOMB_UNGUARDED"):
+            unguarded = _measure(
+                path,
+                "len(CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python())",
+            )
+    verdict = (
+        "OK" if guarded["seconds"] < BOMB_SECONDS and guarded["growth_mb"] < BOMB_MEGABYTES else "OVER TARGET"
+    )
+    print(
+        f"zip bomb: .xlsx {size / 1e6:.1f} MB holding {BOMB_BYTES / 2**30:.0f} GB of XML (built in {built:.0f} s)"
+    )
+    print(
+        f"  import refuses it                       {guarded['seconds']:6.2f} s, peak memory +{guarded['growth_mb']:.0f} MB"
+        f" over the process's {guarded['base_mb']:.0f} MB  [targets < {BOMB_SECONDS} s, < {BOMB_MEGABYTES} MB: {verdict}]"
+    )
+    print(f"    {guarded['outcome'][0] if guarded['outcome'] else 'NOT REFUSED'}")
+    if unguarded:
+        print(
+            f"  the reader alone (before the check)     {unguarded['seconds']:6.2f} s, peak memory "
+            f"+{unguarded['growth_mb']:.0f} MB"
+        )
+    return {"size": size, "guarded": guarded, "unguarded": unguarded}
+
+
 def main() -> dict:
     import django
 
@@ -200,9 +287,12 @@ def main() -> dict:
             f"{result['products']:,} products, {result['recognitions']:,} recognitions)  "
             f"[targets < {TARGET_SECONDS} s, x{TARGET_RATIO}: {verdict}]"
         )
-    return {"read": read, "imports": results}
+    return {"read": read, "imports": results, "bomb": bomb()}
 
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    main()
+    if sys.argv[1:] == ["bomb"]:
+        bomb()
+    else:
+        main()

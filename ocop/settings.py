@@ -237,6 +237,17 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("OCOP_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 OCOP_PHOTO_MAX_BYTES = env_int("OCOP_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
 OCOP_IMPORT_MAX_BYTES = env_int("OCOP_IMPORT_MAX_BYTES", 30 * 1024 * 1024)
+# What a registry list may hold, checked before any reader opens it (ocop/registry/sheetcheck.py):
+# the reader holds a sheet as a dense grid up to its last row and column, about 32 bytes a cell,
+# so 100,000 rows x 50 columns stay under 200 MB. A national list has ~50,000 rows, 21 columns.
+OCOP_IMPORT_MAX_ROWS = env_int("OCOP_IMPORT_MAX_ROWS", 100_000)
+OCOP_IMPORT_MAX_COLUMNS = env_int("OCOP_IMPORT_MAX_COLUMNS", 50)
+# Uncompressed bytes of an .xlsx/.ods archive (each part and all together): a 100,000-row sheet
+# is ~100 MB of XML. Parts compressed more than OCOP_IMPORT_MAX_RATIO times are zip bombs (sheet
+# XML compresses 5-20 times; deflate tops out near 1,000); at most OCOP_IMPORT_MAX_PARTS parts.
+OCOP_IMPORT_MAX_UNPACKED_BYTES = env_int("OCOP_IMPORT_MAX_UNPACKED_BYTES", 256 * 1024 * 1024)
+OCOP_IMPORT_MAX_RATIO = env_int("OCOP_IMPORT_MAX_RATIO", 100)
+OCOP_IMPORT_MAX_PARTS = env_int("OCOP_IMPORT_MAX_PARTS", 1000)
 # Traceability (docs/traceability.md). Scan counting: "app" counts in the application, "log"
 # reads nginx's access log (ocop ingest-scans, when nginx serves cached scans), "off".
 OCOP_TRACE_SCAN_COUNTING = env_str("OCOP_TRACE_SCAN_COUNTING", "app")

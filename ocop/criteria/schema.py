@@ -248,8 +248,37 @@ class CriteriaSet:
 # --- loading -----------------------------------------------------------------------------------
 
 
+# How deep a criteria file may nest (the data files go 11 levels deep). Deeper nesting would
+# exhaust PyYAML's recursive composer (a RecursionError, a 500) on a 1 MB upload of "[[[[...".
+MAX_DEPTH = 32
+
+
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one)."""
+    """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one), aliases, and
+    nesting deeper than :data:`MAX_DEPTH`.
+
+    An alias (``*name``) repeats a node without copying it: ten lines of nested aliases stand for
+    a billion values, which every later step (:func:`plain`, the JSON of the stored set) would
+    expand; criteria files have no use for them.
+    """
+
+    depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, f"aliases (*{event.anchor}) are not accepted in a criteria file", event.start_mark
+            )
+        if self.depth >= MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested more than {MAX_DEPTH} levels deep", event.start_mark
+            )
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:

@@ -35,6 +35,9 @@ class Job(models.Model):
     message = models.CharField(max_length=200, blank=True)
     result = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
+    # host:pid:start of the process running the job, so that a job whose process died (killed,
+    # out of memory) is found and marked failed instead of staying "running" (jobs_recover).
+    worker = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

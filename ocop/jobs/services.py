@@ -4,9 +4,17 @@ Apps register a handler per job kind (``register("registry.import", "ocop.regist
 A handler receives the job and a progress callback and returns the result (JSON-able); it may
 save an output file on the job. A job is claimed with a conditional update, so two workers
 never run the same one.
+
+A job always ends: whatever goes wrong once it is claimed (the handler cannot be loaded, raises,
+returns a result that cannot be stored) marks it failed. A job whose process died outright (killed,
+out of memory, an abort in native code) cannot mark itself: the claim records the process
+(host:pid and its start time) and :func:`jobs_recover`, run whenever a job starts and by
+``ocop jobs-recover``, marks failed the running jobs whose process on this machine is gone.
 """
 
 import logging
+import os
+import socket
 import time
 import traceback
 
@@ -32,6 +40,7 @@ def job_start(*, kind: str, owner, params: dict | None = None, input_file=None, 
     """Record a job and queue it once the surrounding transaction commits."""
     if kind not in HANDLERS:
         raise ValueError(f"no handler registered for job kind {kind!r}")
+    jobs_recover()
     with transaction.atomic():
         job = Job.objects.create(kind=kind, owner=owner, params=params or {})
         if input_file is not None:
@@ -75,31 +84,95 @@ class Progress:
 def job_run(job_id, *, echo=None) -> Job | None:
     """Claim a queued job and run its handler. Returns None when someone else has it."""
     claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=timezone.now()
+        status=JobStatus.RUNNING, started_at=timezone.now(), worker=worker_id()
     )
     if not claimed:
         return None
-    job = Job.objects.get(pk=job_id)
-    handler = import_string(HANDLERS[job.kind])
     try:
+        job = Job.objects.get(pk=job_id)
+        handler = import_string(HANDLERS[job.kind])
         result = handler(job, Progress(job, echo=echo))
-    except Exception as exc:
-        log.exception("job %s (%s) failed", job.pk, job.kind)
-        Job.objects.filter(pk=job.pk).update(
-            status=JobStatus.FAILED,
-            error=f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc(limit=8)}",
-            finished_at=timezone.now(),
-        )
-    else:
         job.refresh_from_db(fields=["done", "total"])
-        Job.objects.filter(pk=job.pk).update(
-            status=JobStatus.SUCCEEDED,
-            result=result or {},
-            done=max(job.done, job.total),
-            finished_at=timezone.now(),
+        with transaction.atomic():  # a result that cannot be stored fails the job, not the caller
+            Job.objects.filter(pk=job_id).update(
+                status=JobStatus.SUCCEEDED,
+                result=result or {},
+                done=max(job.done, job.total),
+                finished_at=timezone.now(),
+            )
+    except BaseException as exc:  # a job must end, whatever stopped it
+        log.exception("job %s failed", job_id)
+        _fail(job_id, f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc(limit=8)}")
+        if not isinstance(exc, Exception):
+            raise  # SystemExit, KeyboardInterrupt: marked failed, and the process still stops
+    return Job.objects.get(pk=job_id)
+
+
+def _fail(job_id, error: str) -> None:
+    """Mark a running job failed, on a fresh connection if the handler broke its own."""
+    from django.db import connection
+
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                Job.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
+                    status=JobStatus.FAILED, error=error, finished_at=timezone.now()
+                )
+            return
+        except Exception:
+            if attempt:
+                log.exception("job %s could not be marked failed", job_id)
+                return
+            connection.close()
+
+
+def _process_start(pid: int) -> str:
+    """When a process started (clock ticks since boot, from /proc), to tell a reused pid; ""
+    where /proc does not say."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[19].decode()
+    except (OSError, IndexError):
+        return ""
+
+
+def worker_id() -> str:
+    """This process, as recorded on the jobs it runs: host:pid:start."""
+    return f"{socket.gethostname()}:{os.getpid()}:{_process_start(os.getpid())}"
+
+
+def _worker_alive(worker: str) -> bool:
+    host, _sep, rest = worker.partition(":")
+    pid, _sep, start = rest.partition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True  # another machine's process: its own jobs_recover judges it
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # alive, under another user
+    return not start or _process_start(int(pid)) == start
+
+
+LOST = "The process running the job ended before it finished (killed, out of memory or restarted)."
+
+
+def jobs_recover() -> int:
+    """Mark failed the running jobs whose process on this machine is gone; how many."""
+    lost = [
+        pk
+        for pk, worker in Job.objects.filter(status=JobStatus.RUNNING)
+        .exclude(worker="")
+        .values_list("pk", "worker")
+        if not _worker_alive(worker)
+    ]
+    if lost:
+        log.warning("marking %s lost job(s) failed: %s", len(lost), lost)
+        Job.objects.filter(pk__in=lost, status=JobStatus.RUNNING).update(
+            status=JobStatus.FAILED, error=LOST, finished_at=timezone.now()
         )
-    job.refresh_from_db()
-    return job
+    return len(lost)
 
 
 def run_queued(*, limit: int | None = None, echo=None) -> int:

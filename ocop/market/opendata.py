@@ -7,14 +7,16 @@ for missing values, stars only while a recognition is valid.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+
+from ocop import cells
 
 LICENCE = {
     "name": "CC-BY-4.0",
@@ -117,14 +119,17 @@ POINTS = Dataset(
 DATASETS = {d.slug: d for d in (PRODUCTS, PRODUCERS, POINTS)}
 
 
-def cell(value) -> str:
-    """A value as a CSV cell: ISO dates, true/false, empty for None."""
+def cell(value):
+    """A value as a CSV cell: ISO dates, true/false, empty for None; numbers stay numbers (the
+    CSV writer neutralises texts that look like formulas, never a negative number)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (date, datetime)):
         return value.isoformat()
+    if isinstance(value, int | float | Decimal):
+        return value
     return str(value)
 
 
@@ -139,7 +144,7 @@ def to_csv(dataset: Dataset, rows: list[dict]) -> str:
     header row of the field names."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = cells.csv_writer(buffer, lineterminator="\r\n")  # formula-like texts neutralised
     writer.writerow(dataset.names)
     for row in rows:
         writer.writerow([cell(row[name]) for name in dataset.names])

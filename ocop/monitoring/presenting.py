@@ -6,7 +6,6 @@ Nothing here counts: the figures come from :mod:`ocop.monitoring.dashboard` and 
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from ocop import cells
 from ocop.geo.gazetteer import CURRENT
 
 from . import charts, figures, maps
@@ -312,7 +312,7 @@ def figure_title(figure: figures.Figure, unit: Unit) -> str:
 
 def rows_csv(table: RowsTable, figure: figures.Figure, unit: Unit) -> HttpResponse:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = cells.csv_writer(buffer)  # a name starting with "=" stays text in a spreadsheet
     writer.writerow([column.title for column in table.columns])
     for obj in table.queryset.iterator(chunk_size=2000):
         writer.writerow([value for value, _link in table.row(obj)])

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ocop import cells
 from ocop.geo.gazetteer import CURRENT, LEGACY
 from ocop.geo.models import Province
 
@@ -209,10 +210,8 @@ def _lists(section: Section, report: Report):
 
 
 def write_xlsx(report: Report) -> bytes:
-    import xlsxwriter
-
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_urls": False})
+    book = cells.workbook(buffer)  # names stay text, never formulas
     bold = book.add_format({"bold": True})
     title = book.add_format({"bold": True, "font_size": 14})
     head = book.add_format(

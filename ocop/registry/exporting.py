@@ -2,12 +2,12 @@
 
 One row per recognition, oldest first within each product, under a title row, with the
 headers of data/registry_columns.yaml, so that importing the file into an empty database
-reproduces the registry. Written with XlsxWriter (fast, streaming, well maintained).
+reproduces the registry, texts exactly (ocop/cells.py). Written with XlsxWriter (fast, streaming,
+well maintained).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -16,6 +16,8 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
+
+from ocop import cells
 
 from . import listformat as lf
 from .choices import ProducerType, ProductGroup, RecognitionLevel, RecognitionStatus
@@ -135,9 +137,11 @@ def title(scope: str, language: str, day: date | None = None) -> str:
 
 
 def write_csv(products: Iterable[Product], *, language: str = "vi", scope: str = "") -> bytes:
+    """UTF-8 with a byte-order mark; texts that a spreadsheet would run as formulas are
+    neutralised with a leading quote, which the import removes (ocop/cells.py)."""
     day = timezone.localdate()
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = cells.csv_writer(buffer)
     writer.writerow([title(scope, language, day)])
     writer.writerow(headers(language, day))
     for row in rows(products, language, day):
@@ -147,10 +151,8 @@ def write_csv(products: Iterable[Product], *, language: str = "vi", scope: str =
 
 
 def write_xlsx(products: Iterable[Product], *, language: str = "vi", scope: str = "", progress=None) -> bytes:
-    import xlsxwriter
-
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    workbook = cells.workbook(buffer)
     sheet = workbook.add_worksheet("OCOP")
     bold = workbook.add_format({"bold": True})
     header_format = workbook.add_format({"bold": True, "bg_color": "#E8F3EC", "border": 1, "text_wrap": True})
@@ -170,8 +172,10 @@ def write_xlsx(products: Iterable[Product], *, language: str = "vi", scope: str 
                 sheet.write_datetime(row_index, index, value, date_format)
             elif index in text_columns:
                 sheet.write_string(row_index, index, str(value), text_format)
+            elif isinstance(value, str):
+                sheet.write_string(row_index, index, value)  # a name starting with "=" is a name
             else:
-                sheet.write(row_index, index, value)
+                sheet.write_number(row_index, index, value)
         if progress and row_index % 1000 == 0:
             progress(row_index - 2)
     sheet.freeze_panes(3, 2)

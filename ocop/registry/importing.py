@@ -12,10 +12,13 @@ The command (``ocop import-registry``), the officer pages and the API all go thr
 
 from __future__ import annotations
 
+import codecs
 import csv
 import functools
 import io
 import logging
+import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -23,12 +26,14 @@ from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.db import connections, router, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ocop import cells
 from ocop.accounts import gate
 from ocop.accounts.services import audit_record
 from ocop.geo import gazetteer as gz
@@ -38,6 +43,7 @@ from ocop.geo.resolver import resolve
 from ocop.vntext import fold
 
 from . import listformat as lf
+from . import sheetcheck
 from .choices import RecognitionLevel
 from .identifiers import IdentifierError, normalise_gtin, normalise_tax_code
 from .listformat import ValueProblem
@@ -47,13 +53,60 @@ from .taxonomy import group_for_name
 
 log = logging.getLogger(__name__)
 
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+# .xlsb is not read: its binary sheets cannot be checked before reading (see sheetcheck).
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 PREVIEW_ROWS = 20
 
 MESSAGES = {
     "file_type": gettext_lazy("The file is not a spreadsheet or CSV file (.xlsx, .xls, .ods, .csv)."),
     "file_unreadable": gettext_lazy("The file cannot be read: %(error)s"),
     "file_empty": gettext_lazy("The file has no rows."),
+    # Refused before reading (sheetcheck): what, where, and the limit passed.
+    "not_spreadsheet": gettext_lazy(
+        "%(file)s is not a spreadsheet (.xlsx, .xls or .ods), whatever its name says."
+    ),
+    "archive_damaged": gettext_lazy("%(file)s is damaged: it cannot be opened as a workbook."),
+    "part_damaged": gettext_lazy("%(file)s is damaged: its part %(part)s cannot be unpacked."),
+    "not_workbook": gettext_lazy("%(file)s is a zip archive but not a workbook (.xlsx or .ods)."),
+    "xlsb": gettext_lazy(
+        "%(file)s is an Excel binary workbook (.xlsb), which is not read: save it as an Excel Workbook "
+        "(.xlsx) and upload it again."
+    ),
+    "password": gettext_lazy("%(file)s is protected by a password: save it without one and upload it again."),
+    "compression_method": gettext_lazy(
+        "%(file)s is refused: its part %(part)s uses a compression method that workbooks do not use."
+    ),
+    "too_many_parts": gettext_lazy("%(file)s holds %(count)s parts; a workbook may hold at most %(limit)s."),
+    "part_too_large": gettext_lazy(
+        "%(file)s is refused: its part %(part)s unpacks to %(size)s MB, over the limit of %(limit)s MB."
+    ),
+    "archive_too_large": gettext_lazy("%(file)s is refused: it unpacks to more than %(limit)s MB."),
+    "compression_ratio": gettext_lazy(
+        "%(file)s is refused: its part %(part)s is compressed %(ratio)s times, over the limit of "
+        "%(limit)s times (a zip bomb)."
+    ),
+    "xml_dtd": gettext_lazy(
+        "%(file)s is refused: its part %(part)s declares a document type (DTD), which workbooks never do."
+    ),
+    "xml_malformed": gettext_lazy(
+        "%(file)s is damaged: its part %(part)s is not well-formed XML (line %(line)s)."
+    ),
+    "sheet_rows": gettext_lazy(
+        "Sheet “%(sheet)s” of %(file)s reaches row %(row)s; a list may have at most %(limit)s rows."
+    ),
+    "sheet_columns": gettext_lazy(
+        "Sheet “%(sheet)s” of %(file)s reaches column %(column)s; a list may have at most %(limit)s columns."
+    ),
+    "csv_encoding": gettext_lazy(
+        "The file is not UTF-8, UTF-16 or Windows-1258 text: the byte at offset %(offset)s (row %(row)s) "
+        "cannot be read. Save it as “CSV UTF-8”."
+    ),
+    "csv_nul": gettext_lazy("Row %(row)s holds a NUL character: the file is not a text (CSV) file."),
+    "csv_line_too_long": gettext_lazy("Row %(row)s is longer than %(limit)s characters."),
+    "csv_field_too_long": gettext_lazy("Row %(row)s has a field longer than %(limit)s characters."),
+    "csv_columns": gettext_lazy("Row %(row)s has %(count)s columns; a list may have at most %(limit)s."),
+    "csv_rows": gettext_lazy("The file has more than %(limit)s rows, the most a list may have."),
+    "csv_malformed": gettext_lazy("Row %(row)s cannot be read as CSV."),
     "no_header": gettext_lazy("No header row was found; the list needs the columns %(required)s."),
     "missing_columns": gettext_lazy("The header row (row %(row)s) lacks the columns: %(missing)s."),
     "no_rows": gettext_lazy("The list has a header but no product rows."),
@@ -218,12 +271,14 @@ def read_rows(content: bytes, name: str) -> list[list]:
     """The first sheet's cells (or a CSV's fields) as a list of rows.
 
     Spreadsheets are read with python-calamine (Rust), the fastest reader available for .xlsx,
-    .xls and .ods; dates come back as dates. CSV is decoded as UTF-8, else Windows-1258.
+    .xls and .ods; dates come back as dates. It holds a sheet as a dense grid, so the file is
+    first checked against the import limits (:mod:`.sheetcheck`). CSV: see :func:`read_csv`.
     """
     suffix = Path(name).suffix.lower()
     if suffix in SPREADSHEET_SUFFIXES:
         from python_calamine import CalamineWorkbook
 
+        sheetcheck.check(content, name, import_limits())
         try:
             workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
             sheet = workbook.get_sheet_by_index(0)
@@ -231,20 +286,105 @@ def read_rows(content: bytes, name: str) -> list[list]:
         except Exception as exc:  # calamine raises several error types for damaged files
             raise ValueProblem("file_unreadable", error=str(exc) or type(exc).__name__) from None
     if suffix in {".csv", ".txt"}:
-        for encoding in ("utf-8-sig", "cp1258"):
-            try:
-                decoded = content.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ValueProblem("file_unreadable", error="unknown text encoding")
-        try:
-            dialect = csv.Sniffer().sniff(decoded[:4096], delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        return [list(row) for row in csv.reader(io.StringIO(decoded), dialect)]
+        return read_csv(content, import_limits())
     raise ValueProblem("file_type")
+
+
+def import_limits() -> sheetcheck.Limits:
+    return sheetcheck.Limits(
+        rows=settings.OCOP_IMPORT_MAX_ROWS,
+        columns=settings.OCOP_IMPORT_MAX_COLUMNS,
+        unpacked_bytes=settings.OCOP_IMPORT_MAX_UNPACKED_BYTES,
+        ratio=settings.OCOP_IMPORT_MAX_RATIO,
+        parts=settings.OCOP_IMPORT_MAX_PARTS,
+    )
+
+
+# A physical line of a CSV list: the csv module's own limit for one field (a real row is a few
+# hundred characters). Longer lines are refused before they are split into fields.
+CSV_MAX_LINE = 131_072
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def decode_csv(content: bytes) -> str:
+    """The text of a CSV file, its encoding told by its content.
+
+    UTF-8 (with or without a byte-order mark) and UTF-16 (with a byte-order mark, or without one
+    when every other byte of ASCII text is zero, as Excel's "Unicode text" writes it). A file
+    that is not UTF-8 but holds no UTF-8 sequence at all is read as Windows-1258, the code page
+    in which Excel on a Vietnamese Windows saves "CSV (Comma delimited)"; its decomposed
+    diacritics are composed (NFC). A file with broken UTF-8 is refused, not guessed at: the
+    message gives the byte offset and row of the first byte that cannot be read.
+    """
+    if content.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8-sig"
+    elif content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    else:
+        sample = content[:4096]
+        even, odd = sample[0::2], sample[1::2]
+        if odd and odd.count(0) > len(odd) // 4 and even.count(0) <= len(even) // 20:
+            encoding = "utf-16-le"
+        elif even and even.count(0) > len(even) // 4 and odd.count(0) <= len(odd) // 20:
+            encoding = "utf-16-be"
+        else:
+            encoding = "utf-8"
+    try:
+        text = content.decode(encoding)
+    except UnicodeDecodeError as error:
+        if encoding != "utf-8" or b"\x00" in content or _UTF8_SEQUENCE.search(content):
+            raise _undecodable(content, encoding, error) from None
+        try:
+            text = unicodedata.normalize("NFC", content.decode("cp1258"))
+        except UnicodeDecodeError as cp1258_error:
+            raise _undecodable(content, "cp1258", cp1258_error) from None
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise ValueProblem("csv_nul", row=text.count("\n", 0, nul) + 1)
+    return text
+
+
+def _undecodable(content: bytes, encoding: str, error: UnicodeDecodeError) -> ValueProblem:
+    before = content[: error.start].decode(encoding, "replace")
+    return ValueProblem("csv_encoding", offset=error.start, row=before.count("\n") + 1)
+
+
+def read_csv(content: bytes, limits: sheetcheck.Limits) -> list[list]:
+    """A CSV file's fields, row by row, within the rows and columns limits of spreadsheets.
+
+    Comma, semicolon or tab separated (told from the first lines); any mix of line endings. A
+    field written with the formula-neutralising quote of :mod:`ocop.cells` is read without it.
+    """
+    text = decode_csv(content)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(_csv_lines(io.StringIO(text, newline="")), dialect)
+    rows = []
+    try:
+        for row in reader:
+            if len(row) > limits.columns:
+                raise ValueProblem("csv_columns", row=reader.line_num, count=len(row), limit=limits.columns)
+            if len(rows) == limits.rows:
+                raise ValueProblem("csv_rows", limit=limits.rows)
+            rows.append([cells.restore(field) for field in row])
+    except csv.Error as error:
+        if "field limit" in str(error):
+            raise ValueProblem(
+                "csv_field_too_long", row=reader.line_num, limit=csv.field_size_limit()
+            ) from None
+        raise ValueProblem("csv_malformed", row=reader.line_num) from None
+    return rows
+
+
+def _csv_lines(stream):
+    number = 0
+    while line := stream.readline(CSV_MAX_LINE + 1):
+        number += 1
+        if len(line) > CSV_MAX_LINE:
+            raise ValueProblem("csv_line_too_long", row=number, limit=CSV_MAX_LINE)
+        yield line
 
 
 # ---------------------------------------------------------------------------------------------

@@ -70,7 +70,7 @@ def test_the_csv_parses_and_matches_the_api(client, world, dataset):
     api = _api(client, dataset)
     assert api["licence"]["name"] == "CC-BY-4.0" and api["count"] == len(rows) > 0
     assert list(rows[0]) == opendata.DATASETS[dataset].names
-    assert [{k: opendata.cell(v) for k, v in item.items()} for item in api["items"]] == rows
+    assert [{k: str(opendata.cell(v)) for k, v in item.items()} for item in api["items"]] == rows
     download = json.loads(client.get(f"/open-data/{dataset}.json").content)
     assert download["items"] == api["items"] and download["licence"] == api["licence"]
 
@@ -87,6 +87,15 @@ def test_the_products_file_tells_the_live_status_and_stars_only_when_valid(clien
         [world.p_recognised.pk, world.q_recognised.pk]
     )
     assert {r["province_code"] for r in _csv(client, "products", "?province=25")} == {"25"}
+
+
+def test_a_name_that_looks_like_a_formula_is_text_in_the_csv_and_exact_in_json(client, world, registry):
+    name = '=HYPERLINK("http://x","y")'
+    product = registry.product(world.p, name, stars=3)
+    rows = {int(r["id"]): r for r in _csv(client, "products")}
+    assert rows[product.pk]["name_vi"] == "'" + name  # a spreadsheet shows it, never runs it
+    items = {item["id"]: item for item in _api(client, "products")["items"]}
+    assert items[product.pk]["name_vi"] == name
 
 
 def test_no_personal_data_in_the_producers_file(client, world):

@@ -396,3 +396,29 @@ def test_cached_figures_change_with_any_write_to_what_they_count(client, setting
     assert DataVersion.current() > before
     assert first != "0"
     assert _numbers(client.get(url).content.decode())[0] == "0"  # every recognition revoked: none count
+
+
+# --------------------------------------------------------------------------------------------
+# Names that look like formulas stay text in every file officers download
+# --------------------------------------------------------------------------------------------
+
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+def test_a_formula_like_name_is_text_in_the_rows_csv_and_the_quarterly_workbook(
+    client, officers, registry, units, django_capture_on_commit_callbacks
+):
+    from openpyxl import load_workbook
+
+    producer = registry.producer(province=units.tay_ninh, commune=units.long_an_ward)
+    registry.recognise(registry.product(producer, name=FORMULA), 3, date(2025, 2, 1))
+    client.force_login(officers.tay_ninh)
+
+    response = client.get("/manage/dashboard/rows/?kind=counted&province=80&day=2025-03-31&format=csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [row[0] for row in rows[1:]] == ["'" + FORMULA]  # shown by a spreadsheet, never run
+
+    _job, content = _report(client, units, django_capture_on_commit_callbacks)
+    decided = load_workbook(io.BytesIO(content)).worksheets[3]
+    cell = decided["A4"]
+    assert (cell.value, cell.data_type) == (FORMULA, "s")  # a text cell, not a formula

@@ -367,7 +367,7 @@ def test_a_file_without_the_required_columns_says_which_are_missing():
     report = import_file(b"not a spreadsheet", "x.pdf")
     assert [p.code for p in report.problems] == ["file_type"]
     report = import_file(b"PK\x03\x04 broken", "x.xlsx")
-    assert [p.code for p in report.problems] == ["file_unreadable"]
+    assert [p.message() for p in report.problems] == ["x.xlsx is damaged: it cannot be opened as a workbook."]
 
 
 @pytest.mark.django_db
