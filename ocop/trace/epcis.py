@@ -22,7 +22,7 @@ import functools
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -57,7 +57,7 @@ CLASS_ROLES = tuple(CLASS_FIELDS.values())
 # ---------------------------------------------------------------------------------------------
 
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f]+$")
-_DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+_DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})?$")
 
 
 def is_uri(value: str) -> bool:
@@ -65,11 +65,29 @@ def is_uri(value: str) -> bool:
     return bool(_URI.match(value))
 
 
-def parse_time(value: str) -> datetime:
-    """An RFC 3339 date-time with its offset, as an aware datetime (``ValueError`` otherwise)."""
-    match = _DATETIME.match(value)
+# Offsets in use run from -12:00 to +14:00; EPCIS's eventTimeZoneOffset allows -14:00 to +14:00.
+MAX_OFFSET = timedelta(hours=14)
+
+
+def time_reason(value) -> str | None:
+    """Why ``value`` is not an RFC 3339 date-time with its offset (as EPCIS times are), or None."""
+    match = _DATETIME.match(value) if isinstance(value, str) else None
     if not match:
-        raise ValueError(f"{value!r} is not an RFC 3339 date-time with a time zone")
+        return "is not an RFC 3339 date-time such as 2025-11-03T20:33:31.116+07:00"
+    if match.group(8) is None:
+        return "has no time zone: end it with Z or an offset such as +07:00"
+    if match.group(6) == "60":
+        return "names a leap second (:60), which EPCIS times cannot hold"
+    try:
+        moment = _from_match(match)
+    except ValueError as exc:
+        return f"is not a real date and time ({exc})"
+    if abs(moment.utcoffset()) > MAX_OFFSET:
+        return f"has the offset {match.group(8)}; offsets run from -14:00 to +14:00"
+    return None
+
+
+def _from_match(match) -> datetime:
     fraction = (match.group(7) or "")[:7]  # Python keeps microseconds; more digits are cut
     offset = match.group(8)
     offset = "+00:00" if offset in ("Z", "z") else offset
@@ -77,12 +95,18 @@ def parse_time(value: str) -> datetime:
     return datetime.fromisoformat(text + fraction + offset)
 
 
+def parse_time(value: str) -> datetime:
+    """An RFC 3339 date-time with its offset, as an aware datetime (``ValueError`` otherwise,
+    saying why). The datetime may lie where converting it to UTC overflows (9999-12-31 at
+    -14:00): :func:`time_problems` bounds captured times before anything converts them."""
+    reason = time_reason(value)
+    if reason:
+        raise ValueError(f"{value!r} {reason}.")
+    return _from_match(_DATETIME.match(value))
+
+
 def is_datetime(value: str) -> bool:
-    try:
-        parse_time(value)
-    except ValueError:
-        return False
-    return True
+    return time_reason(value) is None
 
 
 FORMATS = {"uri": is_uri, "date-time": is_datetime}
@@ -189,6 +213,8 @@ def _message(error) -> str:
     instance = error.instance
     if isinstance(error, _Combined):
         return error.message
+    if error.validator == "format" and error.validator_value == "date-time":
+        return f"{instance!r} {time_reason(instance) or 'is not a date-time'}."
     if isinstance(instance, (dict, list)):
         text = error.message.replace(repr(instance), "The value", 1)
     else:
@@ -273,11 +299,68 @@ def identifier_problems(event: dict, index: int | None) -> list[Problem]:
     return problems
 
 
-def check_event(event, index: int | None) -> list[Problem]:
-    """Every problem of one event of a document (empty when it is valid)."""
+@dataclass(frozen=True)
+class TimeBounds:
+    """The times a repository accepts in the events it captures: from ``earliest`` to ``latest``
+    (its clock plus ``future_hours``, for clocks that run ahead). Outside them a time is a
+    mistake, and one that breaks whatever converts it (9999-12-31T23:59:59-14:00 has no UTC)."""
+
+    earliest: datetime
+    latest: datetime
+    future_hours: int
+
+
+def _times(event: dict):
+    """The times an event states, with their JSON pointers: when it happened, when an error was
+    declared, and when sensors read (the repository sets recordTime itself)."""
+    yield "/eventTime", event.get("eventTime")
+    declaration = event.get("errorDeclaration")
+    if isinstance(declaration, dict):
+        yield "/errorDeclaration/declarationTime", declaration.get("declarationTime")
+    elements = event.get("sensorElementList")
+    for i, element in enumerate(elements if isinstance(elements, list) else ()):
+        if not isinstance(element, dict):
+            continue
+        metadata = element.get("sensorMetadata")
+        if isinstance(metadata, dict):
+            for name in ("time", "startTime", "endTime"):
+                yield f"/sensorElementList/{i}/sensorMetadata/{name}", metadata.get(name)
+        reports = element.get("sensorReport")
+        for j, report in enumerate(reports if isinstance(reports, list) else ()):
+            if isinstance(report, dict):
+                yield f"/sensorElementList/{i}/sensorReport/{j}/time", report.get("time")
+
+
+def time_problems(event: dict, index: int | None, bounds: TimeBounds) -> list[Problem]:
+    """The times of a (schema-valid) event that lie outside ``bounds``."""
+    problems = []
+    for where, value in _times(event):
+        if not isinstance(value, str) or not is_datetime(value):
+            continue  # absent, or already reported by the schema
+        moment = parse_time(value)  # compared as instants: no conversion, so no overflow
+        if moment > bounds.latest:
+            message = (
+                f"{value} is more than {bounds.future_hours} hours after this repository's clock; "
+                "an event is captured after it happens."
+            )
+        elif moment < bounds.earliest:
+            earliest = bounds.earliest.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            message = f"{value} is before {earliest}, the earliest time this repository accepts."
+        else:
+            continue
+        problems.append(Problem(index, where, message, "time"))
+    return problems
+
+
+def check_event(event, index: int | None, *, bounds: TimeBounds | None = None) -> list[Problem]:
+    """Every problem of one event of a document (empty when it is valid); with ``bounds``, its
+    times must lie within them (a capture always gives them)."""
     if not _fast("#/definitions/EPCIS-Document-Event")(event):
         return _explain("#/definitions/EPCIS-Document-Event", event, index)
-    return identifier_problems(event, index)
+    problems = identifier_problems(event, index)
+    if bounds is not None:
+        problems += time_problems(event, index, bounds)
+    return problems
 
 
 def check_document(document) -> tuple[list, list[Problem]]:
@@ -446,6 +529,21 @@ def document(events: list[dict], *, created: datetime, context_extra: dict | Non
         "creationDate": created.isoformat().replace("+00:00", "Z"),
         "epcisBody": {"eventList": events},
     }
+
+
+def shown(value, limit: int = 300) -> str:
+    """An extension field's value as text for people: a string as it is, anything else (a
+    list, an object, a number, true) as its JSON, nothing for null or an absent field; cut to
+    ``limit`` characters. Events hold whatever their senders wrote: pages show it as text
+    rather than trust its type."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        try:
+            value = json.dumps(value, ensure_ascii=False)
+        except (TypeError, ValueError, RecursionError):
+            value = ""
+    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def format_time(moment: datetime) -> str:

@@ -179,13 +179,12 @@ def events(request):
     if user is None:
         return problem(401, "SecurityException", "Authenticate with a bearer token.")
     params = {name: request.GET.getlist(name) for name in request.GET}
-    max_per_page = getattr(settings, "OCOP_EPCIS_MAX_PER_PAGE", 1000)
     try:
         spec = parse_query(
             params,
             platform=services.platform_scheme(),
-            max_per_page=max_per_page,
-            default_per_page=getattr(settings, "OCOP_EPCIS_PER_PAGE", 30),
+            max_per_page=settings.OCOP_EPCIS_MAX_PER_PAGE,
+            default_per_page=settings.OCOP_EPCIS_PER_PAGE,
         )
     except QueryParameterError as error:
         return problem(400, "QueryParameterException", str(error), parameter=error.parameter)

@@ -21,7 +21,7 @@ descendants") matches like ``EQ_``. An unknown parameter is an error, as the sta
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from . import digitallink as dl
 from .epcis import CLASS_ROLES, EVENT_TYPES, INSTANCE_ROLES, cbv, parse_time
@@ -90,10 +90,15 @@ def _time(params, name) -> datetime | None:
     if not values:
         return None
     try:
-        return parse_time(values[-1])
-    except ValueError:
+        moment = parse_time(values[-1])
+    except ValueError as exc:
+        raise QueryParameterError(name, f"{name}: {exc}") from None
+    try:
+        return moment.astimezone(UTC)  # as the database compares it
+    except OverflowError:
         raise QueryParameterError(
-            name, f"{name}: {values[-1]!r} is not a date-time with a time zone."
+            name,
+            f"{name}: {values[-1]} lies outside the times this repository can compare (years 1 to 9999 in UTC).",
         ) from None
 
 
@@ -162,6 +167,10 @@ def parse_query(
     unknown = sorted(set(params) - known)
     if unknown:
         raise QueryParameterError(unknown[0], f"{unknown[0]} is not a query parameter this repository knows.")
+    for name, values in params.items():
+        if any("\x00" in value for value in values):
+            # PostgreSQL cannot compare text holding NUL; nothing stored holds it either.
+            raise QueryParameterError(name, f"{name} holds a NUL character (%00).")
     spec = QuerySpec()
     for value in _values(params, "eventType"):
         if value not in EVENT_TYPES and ":" not in value:
