@@ -274,6 +274,9 @@ if not 1970 <= OCOP_EPCIS_EARLIEST_YEAR <= 9000 or OCOP_EPCIS_FUTURE_HOURS < 0:
 # How deep arrays and objects may nest in a captured document (GS1's examples reach 7; JSON-LD
 # contexts and extensions a few more). Deeper is refused before anything walks it.
 OCOP_EPCIS_MAX_DEPTH = env_int("OCOP_EPCIS_MAX_DEPTH", 32)
+# A document's own @context entries (beyond GS1's) travel with each of its events: at most this
+# many characters of compact JSON, or 10,000 events would each store a copy of a large one.
+OCOP_EPCIS_MAX_CONTEXT_CHARS = env_int("OCOP_EPCIS_MAX_CONTEXT_CHARS", 10_000)
 # Catalogue and buyer enquiries (docs/catalogue.md). Rate limits and caches are per process
 # unless REDIS_URL is set: with several server processes, set it.
 OCOP_CATALOGUE_REFRESH_SECONDS = env_int("OCOP_CATALOGUE_REFRESH_SECONDS", 30)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -110,6 +111,143 @@ def is_datetime(value: str) -> bool:
 
 
 FORMATS = {"uri": is_uri, "date-time": is_datetime}
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a body (before anything looks at it as EPCIS)
+# ---------------------------------------------------------------------------------------------
+
+# JSON numbers this repository reads: integers of at most this many digits (a 64-bit integer has
+# 19 or 20), and finite floats. RFC 8259 leaves larger ones to each parser: one reads them
+# exactly, the next rounds them, Python refuses beyond 4,300 digits, PostgreSQL stores them.
+MAX_DIGITS = 20
+# An escape that makes a NUL or half of a surrogate pair: only then are strings looked at one by one.
+_SUSPECT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
+
+
+class DocumentError(ValueError):
+    """A body that is not a JSON document this repository reads (answered 400 at once)."""
+
+
+def _integer(text: str) -> int:
+    digits = len(text) - text.startswith("-")
+    if digits > MAX_DIGITS:
+        raise DocumentError(
+            f"A number has {digits} digits ({text[:12]}…); numbers in an EPCIS document have at most "
+            f"{MAX_DIGITS} digits."
+        )
+    return int(text)
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        shown_ = text if len(text) <= 40 else text[:40] + "…"
+        raise DocumentError(f"The number {shown_} is too large for a JSON number.")
+    return value
+
+
+def _constant(name: str):
+    raise DocumentError(f"{name} is not JSON: numbers are finite.")
+
+
+def _object(pairs: list) -> dict:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen = set()
+        for name, _value in pairs:
+            if name in seen:
+                shown_ = repr(name) if len(name) <= 60 else repr(name[:60]) + "…"
+                raise DocumentError(
+                    f"The name {shown_} appears twice in one object; names in a JSON object must be unique."
+                )
+            seen.add(name)
+    return result
+
+
+def _flaw(text: str) -> str | None:
+    """What makes a decoded string unstorable: NUL (PostgreSQL refuses it) or a lone surrogate."""
+    if "\x00" in text:
+        return "the NUL character (\\u0000), which this repository does not store"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "half of a UTF-16 surrogate pair (\\ud800 to \\udfff), which is not a character"
+    return None
+
+
+def _within(document, max_depth: int) -> bool:
+    """Whether arrays and objects nest at most ``max_depth`` levels (a fast walk, level by level)."""
+    level, depth = [document], 1
+    while level:
+        if depth > max_depth:
+            return False
+        level = [
+            item
+            for value in level
+            for item in (value.values() if type(value) is dict else value)
+            if type(item) is dict or type(item) is list
+        ]
+        depth += 1
+    return True
+
+
+def _inspect(document, max_depth: int, strings: bool) -> None:
+    """Refuse nesting deeper than ``max_depth`` and, when ``strings``, text holding NUL or a lone
+    surrogate; walked with a stack, not recursion, and naming the place."""
+    stack = [(document, 1, ())]
+    while stack:
+        value, depth, path = stack.pop()
+        if depth > max_depth:
+            raise DocumentError(
+                f"The document nests arrays and objects more than {max_depth} levels deep "
+                f"(at {_pointer(path)})."
+            )
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            if strings and isinstance(key, str) and (flaw := _flaw(key)):
+                raise DocumentError(f"A name in the object at {_pointer(path) or '/'} holds {flaw}.")
+            if isinstance(item, (dict, list)):
+                stack.append((item, depth + 1, (*path, key)))
+            elif strings and isinstance(item, str) and (flaw := _flaw(item)):
+                raise DocumentError(f"The text at {_pointer((*path, key))} holds {flaw}.")
+
+
+def parse_document(body: bytes, *, max_depth: int):
+    """The JSON value of a captured body, or :class:`DocumentError` saying what makes it
+    unreadable: not UTF-8 (RFC 8259 §8.1; a byte order mark is ignored), not JSON, NaN or
+    Infinity, a number beyond :data:`MAX_DIGITS` digits or beyond a float, a name twice in one
+    object (parsers disagree on which one counts), nesting deeper than ``max_depth``, or text
+    holding NUL or a lone surrogate."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DocumentError(
+            f"The body is not UTF-8 (byte 0x{body[exc.start]:02x} at position {exc.start}: {exc.reason})."
+        ) from None
+    try:
+        document = json.loads(
+            text.removeprefix("\ufeff"),
+            parse_int=_integer,
+            parse_float=_float,
+            parse_constant=_constant,
+            object_pairs_hook=_object,
+        )
+    except json.JSONDecodeError as exc:
+        raise DocumentError(
+            f"The body is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})."
+        ) from None
+    except RecursionError:
+        raise DocumentError(
+            f"The document nests arrays and objects more than {max_depth} levels deep."
+        ) from None
+    if isinstance(document, (dict, list)):
+        strings = bool(_SUSPECT_ESCAPE.search(text))
+        if strings or not _within(document, max_depth):
+            _inspect(document, max_depth, strings)  # the slower walk that names the place
+    elif isinstance(document, str) and (flaw := _flaw(document)):
+        raise DocumentError(f"The body is a text holding {flaw}.")
+    return document
 
 
 @functools.cache
@@ -267,8 +405,57 @@ def _explain(pointer: str, instance, index: int | None, prefix=()) -> list[Probl
 # ---------------------------------------------------------------------------------------------
 
 
+# What a repository indexes has a length (the columns of ocop.trace.models.Event and
+# EventIdentifier): identifiers and eventIDs up to 300 characters, CBV words up to 200. A longer
+# value would be cut, and two different identifiers would then match.
+MAX_IDENTIFIER = 300
+MAX_WORD = 200
+
+
+def _indexed(event: dict):
+    """The values of an event a repository indexes, with their pointers and length limits."""
+
+    def items(name):
+        value = event.get(name)
+        return enumerate(value) if isinstance(value, list) else ()
+
+    yield "/eventID", event.get("eventID"), MAX_IDENTIFIER
+    yield "/parentID", event.get("parentID"), MAX_IDENTIFIER
+    for name in INSTANCE_FIELDS:
+        for i, value in items(name):
+            yield f"/{name}/{i}", value, MAX_IDENTIFIER
+    for name in CLASS_FIELDS:
+        for i, item in items(name):
+            yield (
+                f"/{name}/{i}/epcClass",
+                item.get("epcClass") if isinstance(item, dict) else None,
+                MAX_IDENTIFIER,
+            )
+    for name in ("readPoint", "bizLocation"):
+        place = event.get(name)
+        yield f"/{name}/id", place.get("id") if isinstance(place, dict) else None, MAX_IDENTIFIER
+    yield "/bizStep", event.get("bizStep"), MAX_WORD
+    yield "/disposition", event.get("disposition"), MAX_WORD
+
+
+def length_problems(event: dict, index: int | None) -> list[Problem]:
+    return [
+        Problem(
+            index,
+            where,
+            f"The value is {len(value)} characters long; this repository indexes at most {limit}.",
+            "length",
+        )
+        for where, value, limit in _indexed(event)
+        if isinstance(value, str) and len(value) > limit
+    ]
+
+
 def _check_identifier(value: str, *, instance: bool) -> str | None:
-    """What is wrong with a GS1 identifier, or None. Other URIs are private identifiers: fine."""
+    """What is wrong with a GS1 identifier, or None. Other URIs are private identifiers: fine.
+    One too long to index is reported by :func:`length_problems` alone."""
+    if len(value) > MAX_IDENTIFIER:
+        return None
     if value.startswith("urn:epc:"):
         if instance and not value.startswith("urn:epc:id:"):
             return f"{value} names a class or pattern; this list holds instances (urn:epc:id:…)."
@@ -357,7 +544,7 @@ def check_event(event, index: int | None, *, bounds: TimeBounds | None = None) -
     times must lie within them (a capture always gives them)."""
     if not _fast("#/definitions/EPCIS-Document-Event")(event):
         return _explain("#/definitions/EPCIS-Document-Event", event, index)
-    problems = identifier_problems(event, index)
+    problems = length_problems(event, index) + identifier_problems(event, index)
     if bounds is not None:
         problems += time_problems(event, index, bounds)
     return problems

@@ -138,6 +138,14 @@ def capture(request):
         return problem(
             415, "ValidationException", "Send the document as application/json or application/ld+json."
         )
+    coding = request.META.get("HTTP_CONTENT_ENCODING", "").strip()
+    if coding.lower() not in ("", "identity"):
+        # Never inflated: a few kilobytes of gzip can hold gigabytes.
+        return problem(
+            415,
+            "ValidationException",
+            f"Content-Encoding {coding} is not accepted: send the document uncompressed.",
+        )
     declared = request.META.get("CONTENT_LENGTH", "")
     if declared.isdigit() and int(declared) > max_bytes:
         return problem(413, "CaptureLimitExceededException", f"The document is over {max_bytes} bytes.")

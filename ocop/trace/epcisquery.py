@@ -20,6 +20,7 @@ descendants") matches like ``EQ_``. An unknown parameter is an error, as the sta
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -102,14 +103,19 @@ def _time(params, name) -> datetime | None:
         ) from None
 
 
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+
+
 def _int(params, name, *, minimum: int, maximum: int | None = None) -> int | None:
     values = _values(params, name)
     if not values:
         return None
-    try:
-        number = int(values[-1])
-    except ValueError:
-        raise QueryParameterError(name, f"{name} must be a whole number.") from None
+    text = values[-1]
+    if not _WHOLE.fullmatch(text):  # ASCII digits only (int() also reads ٣ and 1_000)
+        raise QueryParameterError(name, f"{name} must be a whole number.")
+    if len(text.lstrip("+-")) > 18:  # beyond any count, and beyond what int() reads past 4,300
+        raise QueryParameterError(name, f"{name} has {len(text.lstrip('+-'))} digits; at most 18 are read.")
+    number = int(text)
     if number < minimum or (maximum is not None and number > maximum):
         bounds = f"from {minimum}" + (f" to {maximum}" if maximum is not None else "")
         raise QueryParameterError(name, f"{name} must be {bounds}.")

@@ -616,9 +616,14 @@ def capture_submit(*, user, body: bytes, behaviour: str = ErrorBehaviour.ROLLBAC
             400, "ValidationException", "GS1-Capture-Error-Behaviour must be rollback or proceed."
         )
     try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CaptureRefused(400, "ValidationException", f"The body is not JSON: {exc}.") from None
+        document = epcis.parse_document(body, max_depth=settings.OCOP_EPCIS_MAX_DEPTH)
+    except epcis.DocumentError as exc:
+        raise CaptureRefused(400, "ValidationException", str(exc)) from None
+    if not isinstance(document, dict):
+        kind = {type(None): "null", list: "an array", str: "a string", bool: "true or false"}.get(
+            type(document), "a number"
+        )
+        raise CaptureRefused(400, "ValidationException", f"An EPCIS document is a JSON object, not {kind}.")
     body_part = document.get("epcisBody") if isinstance(document, dict) else None
     events = body_part.get("eventList") if isinstance(body_part, dict) else None
     count = len(events) if isinstance(events, list) else 0
@@ -873,13 +878,22 @@ def capture_run(capture: CaptureJob, *, document: dict | None = None, progress=N
         events, problems = epcis.check_document(document)
         if problems:
             return _capture_finish(capture, 0, problems)
+        extra = _context_extra(document)
+        if (size := len(json.dumps(extra, ensure_ascii=False, separators=(",", ":")))) > (
+            limit := settings.OCOP_EPCIS_MAX_CONTEXT_CHARS
+        ):
+            message = (
+                f"The document's own @context is {size:,} characters of JSON; this repository keeps at "
+                f"most {limit:,} with each event."
+            )
+            return _capture_finish(capture, 0, [epcis.Problem(None, "/@context", message, "length")])
         scheme = platform_scheme()
         rollback = capture.error_behaviour == ErrorBehaviour.ROLLBACK
         step = (lambda done: progress(done, len(events), "")) if progress else None
         items = _checked(
             events,
             scheme=scheme,
-            extra=_context_extra(document),
+            extra=extra,
             attributor=_Attributor(events, capture.owner, scheme),
             stored_ids=_stored_event_ids(events),
             rollback=rollback,
