@@ -54,6 +54,36 @@ CLASS_ROLES = tuple(CLASS_FIELDS.values())
 
 
 # ---------------------------------------------------------------------------------------------
+# Messages the interfaces translate
+# ---------------------------------------------------------------------------------------------
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a message for the translators' catalogue (``makemessages`` finds it by this name)
+    while this core stays free of Django; the interface translates it (:meth:`Explained.translate`)."""
+    return message
+
+
+class Explained(ValueError):
+    """An error (or a reason) as a message template and its parameters. ``str()`` is English;
+    an interface answers ``translate(gettext)`` in its reader's language. Parameters that are
+    themselves ``Explained`` are translated too."""
+
+    def __init__(self, template: str, **params):
+        self.template, self.params = template, params
+        super().__init__(template % params)
+
+    def translate(self, gettext) -> str:
+        params = {k: v.translate(gettext) if isinstance(v, Explained) else v for k, v in self.params.items()}
+        return gettext(self.template) % params
+
+
+def _phrase(text: str, known: dict[str, str]):
+    """A library's message as a translatable phrase when it is one of ``known``, else as is."""
+    return Explained(known[text]) if text in known else text
+
+
+# ---------------------------------------------------------------------------------------------
 # Formats the schema names (jsonschema checks formats only when asked to)
 # ---------------------------------------------------------------------------------------------
 
@@ -70,21 +100,24 @@ def is_uri(value: str) -> bool:
 MAX_OFFSET = timedelta(hours=14)
 
 
-def time_reason(value) -> str | None:
+def time_reason(value) -> Explained | None:
     """Why ``value`` is not an RFC 3339 date-time with its offset (as EPCIS times are), or None."""
     match = _DATETIME.match(value) if isinstance(value, str) else None
     if not match:
-        return "is not an RFC 3339 date-time such as 2025-11-03T20:33:31.116+07:00"
+        return Explained(gettext_noop("is not an RFC 3339 date-time such as 2025-11-03T20:33:31.116+07:00"))
     if match.group(8) is None:
-        return "has no time zone: end it with Z or an offset such as +07:00"
+        return Explained(gettext_noop("has no time zone: end it with Z or an offset such as +07:00"))
     if match.group(6) == "60":
-        return "names a leap second (:60), which EPCIS times cannot hold"
+        return Explained(gettext_noop("names a leap second (:60), which EPCIS times cannot hold"))
     try:
         moment = _from_match(match)
     except ValueError as exc:
-        return f"is not a real date and time ({exc})"
+        return Explained(gettext_noop("is not a real date and time (%(why)s)"), why=str(exc))
     if abs(moment.utcoffset()) > MAX_OFFSET:
-        return f"has the offset {match.group(8)}; offsets run from -14:00 to +14:00"
+        return Explained(
+            gettext_noop("has the offset %(offset)s; offsets run from -14:00 to +14:00"),
+            offset=match.group(8),
+        )
     return None
 
 
@@ -102,7 +135,7 @@ def parse_time(value: str) -> datetime:
     -14:00): :func:`time_problems` bounds captured times before anything converts them."""
     reason = time_reason(value)
     if reason:
-        raise ValueError(f"{value!r} {reason}.")
+        raise Explained(gettext_noop("%(value)s %(reason)s."), value=repr(value), reason=reason)
     return _from_match(_DATETIME.match(value))
 
 
@@ -125,7 +158,7 @@ MAX_DIGITS = 20
 _SUSPECT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
 
 
-class DocumentError(ValueError):
+class DocumentError(Explained):
     """A body that is not a JSON document this repository reads (answered 400 at once)."""
 
 
@@ -133,8 +166,13 @@ def _integer(text: str) -> int:
     digits = len(text) - text.startswith("-")
     if digits > MAX_DIGITS:
         raise DocumentError(
-            f"A number has {digits} digits ({text[:12]}…); numbers in an EPCIS document have at most "
-            f"{MAX_DIGITS} digits."
+            gettext_noop(
+                "A number has %(digits)s digits (%(start)s…); numbers in an EPCIS document have at "
+                "most %(limit)s digits."
+            ),
+            digits=digits,
+            start=text[:12],
+            limit=MAX_DIGITS,
         )
     return int(text)
 
@@ -142,13 +180,15 @@ def _integer(text: str) -> int:
 def _float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        shown_ = text if len(text) <= 40 else text[:40] + "…"
-        raise DocumentError(f"The number {shown_} is too large for a JSON number.")
+        number = text if len(text) <= 40 else text[:40] + "…"
+        raise DocumentError(
+            gettext_noop("The number %(number)s is too large for a JSON number."), number=number
+        )
     return value
 
 
 def _constant(name: str):
-    raise DocumentError(f"{name} is not JSON: numbers are finite.")
+    raise DocumentError(gettext_noop("%(name)s is not JSON: numbers are finite."), name=name)
 
 
 def _object(pairs: list) -> dict:
@@ -157,22 +197,26 @@ def _object(pairs: list) -> dict:
         seen = set()
         for name, _value in pairs:
             if name in seen:
-                shown_ = repr(name) if len(name) <= 60 else repr(name[:60]) + "…"
                 raise DocumentError(
-                    f"The name {shown_} appears twice in one object; names in a JSON object must be unique."
+                    gettext_noop(
+                        "The name %(name)s appears twice in one object; names in a JSON object must be unique."
+                    ),
+                    name=repr(name) if len(name) <= 60 else repr(name[:60]) + "…",
                 )
             seen.add(name)
     return result
 
 
-def _flaw(text: str) -> str | None:
+def _flaw(text: str) -> Explained | None:
     """What makes a decoded string unstorable: NUL (PostgreSQL refuses it) or a lone surrogate."""
     if "\x00" in text:
-        return "the NUL character (\\u0000), which this repository does not store"
+        return Explained(gettext_noop("the NUL character (\\u0000), which this repository does not store"))
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        return "half of a UTF-16 surrogate pair (\\ud800 to \\udfff), which is not a character"
+        return Explained(
+            gettext_noop("half of a UTF-16 surrogate pair (\\ud800 to \\udfff), which is not a character")
+        )
     return None
 
 
@@ -200,17 +244,28 @@ def _inspect(document, max_depth: int, strings: bool) -> None:
         value, depth, path = stack.pop()
         if depth > max_depth:
             raise DocumentError(
-                f"The document nests arrays and objects more than {max_depth} levels deep "
-                f"(at {_pointer(path)})."
+                gettext_noop(
+                    "The document nests arrays and objects more than %(limit)s levels deep (at %(where)s)."
+                ),
+                limit=max_depth,
+                where=_pointer(path),
             )
         items = value.items() if isinstance(value, dict) else enumerate(value)
         for key, item in items:
             if strings and isinstance(key, str) and (flaw := _flaw(key)):
-                raise DocumentError(f"A name in the object at {_pointer(path) or '/'} holds {flaw}.")
+                raise DocumentError(
+                    gettext_noop("A name in the object at %(where)s holds %(flaw)s."),
+                    where=_pointer(path) or "/",
+                    flaw=flaw,
+                )
             if isinstance(item, (dict, list)):
                 stack.append((item, depth + 1, (*path, key)))
             elif strings and isinstance(item, str) and (flaw := _flaw(item)):
-                raise DocumentError(f"The text at {_pointer((*path, key))} holds {flaw}.")
+                raise DocumentError(
+                    gettext_noop("The text at %(where)s holds %(flaw)s."),
+                    where=_pointer((*path, key)),
+                    flaw=flaw,
+                )
 
 
 def parse_document(body: bytes, *, max_depth: int):
@@ -223,7 +278,10 @@ def parse_document(body: bytes, *, max_depth: int):
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DocumentError(
-            f"The body is not UTF-8 (byte 0x{body[exc.start]:02x} at position {exc.start}: {exc.reason})."
+            gettext_noop("The body is not UTF-8 (byte 0x%(byte)02x at position %(position)s: %(reason)s)."),
+            byte=body[exc.start],
+            position=exc.start,
+            reason=_phrase(exc.reason, _UTF8_REASONS),
         ) from None
     try:
         document = json.loads(
@@ -235,19 +293,50 @@ def parse_document(body: bytes, *, max_depth: int):
         )
     except json.JSONDecodeError as exc:
         raise DocumentError(
-            f"The body is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})."
+            gettext_noop("The body is not JSON: %(problem)s (line %(line)s, column %(column)s)."),
+            problem=_phrase(exc.msg, _JSON_PROBLEMS),
+            line=exc.lineno,
+            column=exc.colno,
         ) from None
     except RecursionError:
         raise DocumentError(
-            f"The document nests arrays and objects more than {max_depth} levels deep."
+            gettext_noop("The document nests arrays and objects more than %(limit)s levels deep."),
+            limit=max_depth,
         ) from None
     if isinstance(document, (dict, list)):
         strings = bool(_SUSPECT_ESCAPE.search(text))
         if strings or not _within(document, max_depth):
             _inspect(document, max_depth, strings)  # the slower walk that names the place
     elif isinstance(document, str) and (flaw := _flaw(document)):
-        raise DocumentError(f"The body is a text holding {flaw}.")
+        raise DocumentError(gettext_noop("The body is a text holding %(flaw)s."), flaw=flaw)
     return document
+
+
+# What Python's decoders say, as phrases translators see.
+_UTF8_REASONS = {
+    text: text
+    for text in (
+        gettext_noop("invalid start byte"),
+        gettext_noop("invalid continuation byte"),
+        gettext_noop("unexpected end of data"),
+    )
+}
+_JSON_PROBLEMS = {
+    text: text
+    for text in (
+        gettext_noop("Expecting value"),
+        gettext_noop("Extra data"),
+        gettext_noop("Expecting property name enclosed in double quotes"),
+        gettext_noop("Expecting ',' delimiter"),
+        gettext_noop("Expecting ':' delimiter"),
+        gettext_noop("Unterminated string starting at"),
+        gettext_noop("Invalid control character at"),
+        gettext_noop("Invalid \\escape"),
+        gettext_noop("Invalid \\uXXXX escape"),
+        gettext_noop("Illegal trailing comma before end of object"),
+        gettext_noop("Illegal trailing comma before end of array"),
+    )
+}
 
 
 @functools.cache
@@ -352,7 +441,7 @@ def _message(error) -> str:
     if isinstance(error, _Combined):
         return error.message
     if error.validator == "format" and error.validator_value == "date-time":
-        return f"{instance!r} {time_reason(instance) or 'is not a date-time'}."
+        return f"{instance!r} {time_reason(instance) or 'is not a date-time'}."  # jobs keep English, as jsonschema
     if isinstance(instance, (dict, list)):
         text = error.message.replace(repr(instance), "The value", 1)
     else:

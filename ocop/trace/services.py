@@ -591,6 +591,19 @@ class CaptureRefused(Exception):
         self.status, self.title, self.detail = status, title, detail
 
 
+def over_size(max_bytes: int) -> str:
+    return _("The document is over %(bytes)s bytes.") % {"bytes": max_bytes}
+
+
+_NOT_AN_OBJECT = {
+    type(None): gettext_lazy("An EPCIS document is a JSON object, not null."),
+    list: gettext_lazy("An EPCIS document is a JSON object, not an array."),
+    str: gettext_lazy("An EPCIS document is a JSON object, not a string."),
+    bool: gettext_lazy("An EPCIS document is a JSON object, not true or false."),
+    float: gettext_lazy("An EPCIS document is a JSON object, not a number."),
+}
+
+
 def capture_limits() -> tuple[int, int, int]:
     return (
         settings.OCOP_EPCIS_CAPTURE_MAX_BYTES,
@@ -610,20 +623,18 @@ def capture_submit(*, user, body: bytes, behaviour: str = ErrorBehaviour.ROLLBAC
         raise PermissionDenied
     max_bytes, max_events, inline = capture_limits()
     if len(body) > max_bytes:
-        raise CaptureRefused(413, "CaptureLimitExceededException", f"The document is over {max_bytes} bytes.")
+        raise CaptureRefused(413, "CaptureLimitExceededException", over_size(max_bytes))
     if behaviour not in ErrorBehaviour.values:
         raise CaptureRefused(
-            400, "ValidationException", "GS1-Capture-Error-Behaviour must be rollback or proceed."
+            400, "ValidationException", _("GS1-Capture-Error-Behaviour must be rollback or proceed.")
         )
     try:
         document = epcis.parse_document(body, max_depth=settings.OCOP_EPCIS_MAX_DEPTH)
     except epcis.DocumentError as exc:
-        raise CaptureRefused(400, "ValidationException", str(exc)) from None
+        raise CaptureRefused(400, "ValidationException", exc.translate(_)) from None
     if not isinstance(document, dict):
-        kind = {type(None): "null", list: "an array", str: "a string", bool: "true or false"}.get(
-            type(document), "a number"
-        )
-        raise CaptureRefused(400, "ValidationException", f"An EPCIS document is a JSON object, not {kind}.")
+        kind = _NOT_AN_OBJECT.get(type(document), _NOT_AN_OBJECT[float])
+        raise CaptureRefused(400, "ValidationException", str(kind))
     body_part = document.get("epcisBody") if isinstance(document, dict) else None
     events = body_part.get("eventList") if isinstance(body_part, dict) else None
     count = len(events) if isinstance(events, list) else 0
@@ -631,7 +642,8 @@ def capture_submit(*, user, body: bytes, behaviour: str = ErrorBehaviour.ROLLBAC
         raise CaptureRefused(
             413,
             "CaptureLimitExceededException",
-            f"The document holds {count} events; the limit is {max_events}.",
+            _("The document holds %(count)s events; the limit is %(limit)s.")
+            % {"count": count, "limit": max_events},
         )
     capture = CaptureJob.objects.create(owner=user, error_behaviour=behaviour, event_count=count)
     if count <= inline:

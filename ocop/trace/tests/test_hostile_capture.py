@@ -472,3 +472,35 @@ def test_an_object_that_is_not_an_epcis_document_fails_the_capture(
     job = job_of(client, post(client, body, token_a), token_a)
     assert core(job["errors"]) == [{"eventIndex": None, "field": field, "code": "schema", "message": message}]
     assert (job["errors"][0]["type"], job["success"]) == ("epcisException:ValidationException", False)
+
+
+def test_refusals_speak_the_readers_language(gtins, token_a):
+    from django.test import Client
+
+    vietnamese = Client(HTTP_ACCEPT_LANGUAGE="vi")
+    refused(
+        post(vietnamese, splice(DIGITS_5000), token_a),
+        400,
+        "ValidationException",
+        "Có một số gồm 5000 chữ số (777777777777…); số trong tài liệu EPCIS có tối đa 20 chữ số.",
+    )
+    refused(
+        post(vietnamese, splice('"\\u0000"'), token_a),
+        400,
+        "ValidationException",
+        "Chuỗi văn bản tại /epcisBody/eventList/0/example:raw chứa ký tự NUL (\\u0000), kho dữ liệu này "
+        "không lưu ký tự đó.",
+    )
+    refused(
+        post(vietnamese, b"{\xff}", token_a),
+        400,
+        "ValidationException",
+        "Nội dung gửi lên không phải UTF-8 (byte 0xff ở vị trí 1: byte mở đầu không hợp lệ).",
+    )
+    refused(
+        post(vietnamese, "{", token_a),
+        400,
+        "ValidationException",
+        "Nội dung gửi lên không phải JSON: thiếu tên thuộc tính đặt trong dấu ngoặc kép (dòng 1, cột 2).",
+    )
+    assert CaptureJob.objects.count() == 0 and Event.objects.count() == 0

@@ -142,3 +142,19 @@ def test_reads_write_nothing(client, owner_a, gtins):
     for query in QUERIES.values():
         client.get("/epcis/events", QUERY_STRING=query[0])
     assert (Event.objects.count(), EventIdentifier.objects.count(), CaptureJob.objects.count()) == before
+
+
+def test_query_refusals_speak_the_readers_language(owner_a, gtins):
+    from django.test import Client
+
+    vietnamese = Client(HTTP_ACCEPT_LANGUAGE="vi")
+    vietnamese.force_login(owner_a)
+    answers = [
+        vietnamese.get("/epcis/events", QUERY_STRING=query).json()["detail"]
+        for query in ("perPage=" + "9" * 40, "GE_eventTime=2025-01-01T00:00:00", "EQ_eventID=%00")
+    ]
+    assert answers == [
+        "perPage có 40 chữ số; chỉ đọc tối đa 18 chữ số.",
+        "GE_eventTime: '2025-01-01T00:00:00' thiếu múi giờ: hãy kết thúc bằng Z hoặc độ lệch như +07:00.",
+        "EQ_eventID chứa ký tự NUL (%00).",
+    ]
