@@ -635,7 +635,7 @@ def capture_submit(*, user, body: bytes, behaviour: str = ErrorBehaviour.ROLLBAC
     if not isinstance(document, dict):
         kind = _NOT_AN_OBJECT.get(type(document), _NOT_AN_OBJECT[float])
         raise CaptureRefused(400, "ValidationException", str(kind))
-    body_part = document.get("epcisBody") if isinstance(document, dict) else None
+    body_part = document.get("epcisBody")
     events = body_part.get("eventList") if isinstance(body_part, dict) else None
     count = len(events) if isinstance(events, list) else 0
     if count > max_events:
