@@ -273,6 +273,21 @@ OCOP_EPCIS_CAPTURE_MAX_EVENTS = env_int("OCOP_EPCIS_CAPTURE_MAX_EVENTS", 10_000)
 OCOP_EPCIS_CAPTURE_INLINE_EVENTS = env_int("OCOP_EPCIS_CAPTURE_INLINE_EVENTS", 200)
 OCOP_EPCIS_PER_PAGE = env_int("OCOP_EPCIS_PER_PAGE", 30)
 OCOP_EPCIS_MAX_PER_PAGE = env_int("OCOP_EPCIS_MAX_PER_PAGE", 1000)
+# Times a captured event may state (eventTime, errorDeclaration's declarationTime, sensor times):
+# from 1 January of this year (UTC; OCOP began in 2018, GS1 EPCIS in 2007) up to this many hours
+# past the server's clock (senders' clocks run ahead). Outside them a time is a typing mistake.
+OCOP_EPCIS_EARLIEST_YEAR = env_int("OCOP_EPCIS_EARLIEST_YEAR", 2000)
+OCOP_EPCIS_FUTURE_HOURS = env_int("OCOP_EPCIS_FUTURE_HOURS", 24)
+if not 1970 <= OCOP_EPCIS_EARLIEST_YEAR <= 9000 or OCOP_EPCIS_FUTURE_HOURS < 0:
+    raise ImproperlyConfigured(
+        "OCOP_EPCIS_EARLIEST_YEAR must be a year from 1970 to 9000 and OCOP_EPCIS_FUTURE_HOURS not negative"
+    )
+# How deep arrays and objects may nest in a captured document (GS1's examples reach 7; JSON-LD
+# contexts and extensions a few more). Deeper is refused before anything walks it.
+OCOP_EPCIS_MAX_DEPTH = env_int("OCOP_EPCIS_MAX_DEPTH", 32)
+# A document's own @context entries (beyond GS1's) travel with each of its events: at most this
+# many characters of compact JSON, or 10,000 events would each store a copy of a large one.
+OCOP_EPCIS_MAX_CONTEXT_CHARS = env_int("OCOP_EPCIS_MAX_CONTEXT_CHARS", 10_000)
 # Catalogue and buyer enquiries (docs/catalogue.md). Rate limits and caches are per process
 # unless REDIS_URL is set: with several server processes, set it.
 OCOP_CATALOGUE_REFRESH_SECONDS = env_int("OCOP_CATALOGUE_REFRESH_SECONDS", 30)

@@ -2,10 +2,12 @@
 append-only, as EPCIS wants; batches, links and flags through their pages)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from ocop.admin_site import ReadOnly
 
 from .models import Batch, CaptureJob, Event, ProblemReport, ProductLink, ScanFlag
+from .selectors import local_time
 
 
 @admin.register(Batch)
@@ -18,12 +20,36 @@ class BatchAdmin(ReadOnly, admin.ModelAdmin):
 
 @admin.register(Event)
 class EventAdmin(ReadOnly, admin.ModelAdmin):
-    list_display = ["event_time", "event_type", "biz_step", "disposition", "batch", "producer"]
+    list_display = ["when", "event_type", "biz_step", "disposition", "batch", "producer"]
+    # The event time through local_time (any stored time shows); the other columns as Django shows them.
+    fields = [
+        "event_id",
+        "event_type",
+        "when",
+        "timezone",
+        "record_time",
+        "action",
+        "biz_step",
+        "disposition",
+        "read_point",
+        "biz_location",
+        "error_declaration",
+        "batch",
+        "producer",
+        "capture",
+        "document",
+    ]
+    readonly_fields = ["when"]
     list_filter = ["event_type", "biz_step"]
     search_fields = ["event_id"]
     list_select_related = ["batch", "batch__product", "producer"]
     raw_id_fields = ["batch", "producer", "capture"]
     show_full_result_count = False  # a million rows: no COUNT(*) on every page
+
+    @admin.display(description=_("event time"), ordering="event_time")
+    def when(self, event):
+        moment = local_time(event.event_time)
+        return f"{moment.year:04d}-{moment:%m-%d %H:%M:%S %Z}"
 
 
 @admin.register(CaptureJob)

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -53,11 +54,41 @@ CLASS_ROLES = tuple(CLASS_FIELDS.values())
 
 
 # ---------------------------------------------------------------------------------------------
+# Messages the interfaces translate
+# ---------------------------------------------------------------------------------------------
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a message for the translators' catalogue (``makemessages`` finds it by this name)
+    while this core stays free of Django; the interface translates it (:meth:`Explained.translate`)."""
+    return message
+
+
+class Explained(ValueError):
+    """An error (or a reason) as a message template and its parameters. ``str()`` is English;
+    an interface answers ``translate(gettext)`` in its reader's language. Parameters that are
+    themselves ``Explained`` are translated too."""
+
+    def __init__(self, template: str, **params):
+        self.template, self.params = template, params
+        super().__init__(template % params)
+
+    def translate(self, gettext) -> str:
+        params = {k: v.translate(gettext) if isinstance(v, Explained) else v for k, v in self.params.items()}
+        return gettext(self.template) % params
+
+
+def _phrase(text: str, known: dict[str, str]):
+    """A library's message as a translatable phrase when it is one of ``known``, else as is."""
+    return Explained(known[text]) if text in known else text
+
+
+# ---------------------------------------------------------------------------------------------
 # Formats the schema names (jsonschema checks formats only when asked to)
 # ---------------------------------------------------------------------------------------------
 
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f]+$")
-_DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+_DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})?$")
 
 
 def is_uri(value: str) -> bool:
@@ -65,11 +96,32 @@ def is_uri(value: str) -> bool:
     return bool(_URI.match(value))
 
 
-def parse_time(value: str) -> datetime:
-    """An RFC 3339 date-time with its offset, as an aware datetime (``ValueError`` otherwise)."""
-    match = _DATETIME.match(value)
+# Offsets in use run from -12:00 to +14:00; EPCIS's eventTimeZoneOffset allows -14:00 to +14:00.
+MAX_OFFSET = timedelta(hours=14)
+
+
+def time_reason(value) -> Explained | None:
+    """Why ``value`` is not an RFC 3339 date-time with its offset (as EPCIS times are), or None."""
+    match = _DATETIME.match(value) if isinstance(value, str) else None
     if not match:
-        raise ValueError(f"{value!r} is not an RFC 3339 date-time with a time zone")
+        return Explained(gettext_noop("is not an RFC 3339 date-time such as 2025-11-03T20:33:31.116+07:00"))
+    if match.group(8) is None:
+        return Explained(gettext_noop("has no time zone: end it with Z or an offset such as +07:00"))
+    if match.group(6) == "60":
+        return Explained(gettext_noop("names a leap second (:60), which EPCIS times cannot hold"))
+    try:
+        moment = _from_match(match)
+    except ValueError as exc:
+        return Explained(gettext_noop("is not a real date and time (%(why)s)"), why=str(exc))
+    if abs(moment.utcoffset()) > MAX_OFFSET:
+        return Explained(
+            gettext_noop("has the offset %(offset)s; offsets run from -14:00 to +14:00"),
+            offset=match.group(8),
+        )
+    return None
+
+
+def _from_match(match) -> datetime:
     fraction = (match.group(7) or "")[:7]  # Python keeps microseconds; more digits are cut
     offset = match.group(8)
     offset = "+00:00" if offset in ("Z", "z") else offset
@@ -77,15 +129,214 @@ def parse_time(value: str) -> datetime:
     return datetime.fromisoformat(text + fraction + offset)
 
 
+def parse_time(value: str) -> datetime:
+    """An RFC 3339 date-time with its offset, as an aware datetime (``ValueError`` otherwise,
+    saying why). The datetime may lie where converting it to UTC overflows (9999-12-31 at
+    -14:00): :func:`time_problems` bounds captured times before anything converts them."""
+    reason = time_reason(value)
+    if reason:
+        raise Explained(gettext_noop("%(value)s %(reason)s."), value=repr(value), reason=reason)
+    return _from_match(_DATETIME.match(value))
+
+
 def is_datetime(value: str) -> bool:
-    try:
-        parse_time(value)
-    except ValueError:
-        return False
-    return True
+    return time_reason(value) is None
 
 
 FORMATS = {"uri": is_uri, "date-time": is_datetime}
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a body (before anything looks at it as EPCIS)
+# ---------------------------------------------------------------------------------------------
+
+# JSON numbers this repository reads: integers of at most this many digits (a 64-bit integer has
+# 19 or 20), and finite floats. RFC 8259 leaves larger ones to each parser: one reads them
+# exactly, the next rounds them, Python refuses beyond 4,300 digits, PostgreSQL stores them.
+MAX_DIGITS = 20
+# An escape that makes a NUL or half of a surrogate pair: only then are strings looked at one by one.
+_SUSPECT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
+
+
+class DocumentError(Explained):
+    """A body that is not a JSON document this repository reads (answered 400 at once)."""
+
+
+def _integer(text: str) -> int:
+    digits = len(text) - text.startswith("-")
+    if digits > MAX_DIGITS:
+        raise DocumentError(
+            gettext_noop(
+                "A number has %(digits)s digits (%(start)s…); numbers in an EPCIS document have at "
+                "most %(limit)s digits."
+            ),
+            digits=digits,
+            start=text[:12],
+            limit=MAX_DIGITS,
+        )
+    return int(text)
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        number = text if len(text) <= 40 else text[:40] + "…"
+        raise DocumentError(
+            gettext_noop("The number %(number)s is too large for a JSON number."), number=number
+        )
+    return value
+
+
+def _constant(name: str):
+    raise DocumentError(gettext_noop("%(name)s is not JSON: numbers are finite."), name=name)
+
+
+def _object(pairs: list) -> dict:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen = set()
+        for name, _value in pairs:
+            if name in seen:
+                raise DocumentError(
+                    gettext_noop(
+                        "The name %(name)s appears twice in one object; names in a JSON object must be unique."
+                    ),
+                    name=repr(name) if len(name) <= 60 else repr(name[:60]) + "…",
+                )
+            seen.add(name)
+    return result
+
+
+def _flaw(text: str) -> Explained | None:
+    """What makes a decoded string unstorable: NUL (PostgreSQL refuses it) or a lone surrogate."""
+    if "\x00" in text:
+        return Explained(gettext_noop("the NUL character (\\u0000), which this repository does not store"))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return Explained(
+            gettext_noop("half of a UTF-16 surrogate pair (\\ud800 to \\udfff), which is not a character")
+        )
+    return None
+
+
+def _within(document, max_depth: int) -> bool:
+    """Whether arrays and objects nest at most ``max_depth`` levels (a fast walk, level by level)."""
+    level, depth = [document], 1
+    while level:
+        if depth > max_depth:
+            return False
+        level = [
+            item
+            for value in level
+            for item in (value.values() if type(value) is dict else value)
+            if type(item) is dict or type(item) is list
+        ]
+        depth += 1
+    return True
+
+
+def _inspect(document, max_depth: int, strings: bool) -> None:
+    """Refuse nesting deeper than ``max_depth`` and, when ``strings``, text holding NUL or a lone
+    surrogate; walked with a stack, not recursion, and naming the place."""
+    stack = [(document, 1, ())]
+    while stack:
+        value, depth, path = stack.pop()
+        if depth > max_depth:
+            raise DocumentError(
+                gettext_noop(
+                    "The document nests arrays and objects more than %(limit)s levels deep (at %(where)s)."
+                ),
+                limit=max_depth,
+                where=_pointer(path),
+            )
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            if strings and isinstance(key, str) and (flaw := _flaw(key)):
+                raise DocumentError(
+                    gettext_noop("A name in the object at %(where)s holds %(flaw)s."),
+                    where=_pointer(path) or "/",
+                    flaw=flaw,
+                )
+            if isinstance(item, (dict, list)):
+                stack.append((item, depth + 1, (*path, key)))
+            elif strings and isinstance(item, str) and (flaw := _flaw(item)):
+                raise DocumentError(
+                    gettext_noop("The text at %(where)s holds %(flaw)s."),
+                    where=_pointer((*path, key)),
+                    flaw=flaw,
+                )
+
+
+def parse_document(body: bytes, *, max_depth: int):
+    """The JSON value of a captured body, or :class:`DocumentError` saying what makes it
+    unreadable: not UTF-8 (RFC 8259 §8.1; a byte order mark is ignored), not JSON, NaN or
+    Infinity, a number beyond :data:`MAX_DIGITS` digits or beyond a float, a name twice in one
+    object (parsers disagree on which one counts), nesting deeper than ``max_depth``, or text
+    holding NUL or a lone surrogate."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DocumentError(
+            gettext_noop("The body is not UTF-8 (byte 0x%(byte)02x at position %(position)s: %(reason)s)."),
+            byte=body[exc.start],
+            position=exc.start,
+            reason=_phrase(exc.reason, _UTF8_REASONS),
+        ) from None
+    try:
+        document = json.loads(
+            text.removeprefix("\ufeff"),
+            parse_int=_integer,
+            parse_float=_float,
+            parse_constant=_constant,
+            object_pairs_hook=_object,
+        )
+    except json.JSONDecodeError as exc:
+        raise DocumentError(
+            gettext_noop("The body is not JSON: %(problem)s (line %(line)s, column %(column)s)."),
+            problem=_phrase(exc.msg, _JSON_PROBLEMS),
+            line=exc.lineno,
+            column=exc.colno,
+        ) from None
+    except RecursionError:
+        raise DocumentError(
+            gettext_noop("The document nests arrays and objects more than %(limit)s levels deep."),
+            limit=max_depth,
+        ) from None
+    if isinstance(document, (dict, list)):
+        strings = bool(_SUSPECT_ESCAPE.search(text))
+        if strings or not _within(document, max_depth):
+            _inspect(document, max_depth, strings)  # the slower walk that names the place
+    elif isinstance(document, str) and (flaw := _flaw(document)):
+        raise DocumentError(gettext_noop("The body is a text holding %(flaw)s."), flaw=flaw)
+    return document
+
+
+# What Python's decoders say, as phrases translators see.
+_UTF8_REASONS = {
+    text: text
+    for text in (
+        gettext_noop("invalid start byte"),
+        gettext_noop("invalid continuation byte"),
+        gettext_noop("unexpected end of data"),
+    )
+}
+_JSON_PROBLEMS = {
+    text: text
+    for text in (
+        gettext_noop("Expecting value"),
+        gettext_noop("Extra data"),
+        gettext_noop("Expecting property name enclosed in double quotes"),
+        gettext_noop("Expecting ',' delimiter"),
+        gettext_noop("Expecting ':' delimiter"),
+        gettext_noop("Unterminated string starting at"),
+        gettext_noop("Invalid control character at"),
+        gettext_noop("Invalid \\escape"),
+        gettext_noop("Invalid \\uXXXX escape"),
+        gettext_noop("Illegal trailing comma before end of object"),
+        gettext_noop("Illegal trailing comma before end of array"),
+    )
+}
 
 
 @functools.cache
@@ -189,6 +440,8 @@ def _message(error) -> str:
     instance = error.instance
     if isinstance(error, _Combined):
         return error.message
+    if error.validator == "format" and error.validator_value == "date-time":
+        return f"{instance!r} {time_reason(instance) or 'is not a date-time'}."  # jobs keep English, as jsonschema
     if isinstance(instance, (dict, list)):
         text = error.message.replace(repr(instance), "The value", 1)
     else:
@@ -241,8 +494,57 @@ def _explain(pointer: str, instance, index: int | None, prefix=()) -> list[Probl
 # ---------------------------------------------------------------------------------------------
 
 
+# What a repository indexes has a length (the columns of ocop.trace.models.Event and
+# EventIdentifier): identifiers and eventIDs up to 300 characters, CBV words up to 200. A longer
+# value would be cut, and two different identifiers would then match.
+MAX_IDENTIFIER = 300
+MAX_WORD = 200
+
+
+def _indexed(event: dict):
+    """The values of an event a repository indexes, with their pointers and length limits."""
+
+    def items(name):
+        value = event.get(name)
+        return enumerate(value) if isinstance(value, list) else ()
+
+    yield "/eventID", event.get("eventID"), MAX_IDENTIFIER
+    yield "/parentID", event.get("parentID"), MAX_IDENTIFIER
+    for name in INSTANCE_FIELDS:
+        for i, value in items(name):
+            yield f"/{name}/{i}", value, MAX_IDENTIFIER
+    for name in CLASS_FIELDS:
+        for i, item in items(name):
+            yield (
+                f"/{name}/{i}/epcClass",
+                item.get("epcClass") if isinstance(item, dict) else None,
+                MAX_IDENTIFIER,
+            )
+    for name in ("readPoint", "bizLocation"):
+        place = event.get(name)
+        yield f"/{name}/id", place.get("id") if isinstance(place, dict) else None, MAX_IDENTIFIER
+    yield "/bizStep", event.get("bizStep"), MAX_WORD
+    yield "/disposition", event.get("disposition"), MAX_WORD
+
+
+def length_problems(event: dict, index: int | None) -> list[Problem]:
+    return [
+        Problem(
+            index,
+            where,
+            f"The value is {len(value)} characters long; this repository indexes at most {limit}.",
+            "length",
+        )
+        for where, value, limit in _indexed(event)
+        if isinstance(value, str) and len(value) > limit
+    ]
+
+
 def _check_identifier(value: str, *, instance: bool) -> str | None:
-    """What is wrong with a GS1 identifier, or None. Other URIs are private identifiers: fine."""
+    """What is wrong with a GS1 identifier, or None. Other URIs are private identifiers: fine.
+    One too long to index is reported by :func:`length_problems` alone."""
+    if len(value) > MAX_IDENTIFIER:
+        return None
     if value.startswith("urn:epc:"):
         if instance and not value.startswith("urn:epc:id:"):
             return f"{value} names a class or pattern; this list holds instances (urn:epc:id:…)."
@@ -273,11 +575,68 @@ def identifier_problems(event: dict, index: int | None) -> list[Problem]:
     return problems
 
 
-def check_event(event, index: int | None) -> list[Problem]:
-    """Every problem of one event of a document (empty when it is valid)."""
+@dataclass(frozen=True)
+class TimeBounds:
+    """The times a repository accepts in the events it captures: from ``earliest`` to ``latest``
+    (its clock plus ``future_hours``, for clocks that run ahead). Outside them a time is a
+    mistake, and one that breaks whatever converts it (9999-12-31T23:59:59-14:00 has no UTC)."""
+
+    earliest: datetime
+    latest: datetime
+    future_hours: int
+
+
+def _times(event: dict):
+    """The times an event states, with their JSON pointers: when it happened, when an error was
+    declared, and when sensors read (the repository sets recordTime itself)."""
+    yield "/eventTime", event.get("eventTime")
+    declaration = event.get("errorDeclaration")
+    if isinstance(declaration, dict):
+        yield "/errorDeclaration/declarationTime", declaration.get("declarationTime")
+    elements = event.get("sensorElementList")
+    for i, element in enumerate(elements if isinstance(elements, list) else ()):
+        if not isinstance(element, dict):
+            continue
+        metadata = element.get("sensorMetadata")
+        if isinstance(metadata, dict):
+            for name in ("time", "startTime", "endTime"):
+                yield f"/sensorElementList/{i}/sensorMetadata/{name}", metadata.get(name)
+        reports = element.get("sensorReport")
+        for j, report in enumerate(reports if isinstance(reports, list) else ()):
+            if isinstance(report, dict):
+                yield f"/sensorElementList/{i}/sensorReport/{j}/time", report.get("time")
+
+
+def time_problems(event: dict, index: int | None, bounds: TimeBounds) -> list[Problem]:
+    """The times of a (schema-valid) event that lie outside ``bounds``."""
+    problems = []
+    for where, value in _times(event):
+        if not isinstance(value, str) or not is_datetime(value):
+            continue  # absent, or already reported by the schema
+        moment = parse_time(value)  # compared as instants: no conversion, so no overflow
+        if moment > bounds.latest:
+            message = (
+                f"{value} is more than {bounds.future_hours} hours after this repository's clock; "
+                "an event is captured after it happens."
+            )
+        elif moment < bounds.earliest:
+            earliest = bounds.earliest.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            message = f"{value} is before {earliest}, the earliest time this repository accepts."
+        else:
+            continue
+        problems.append(Problem(index, where, message, "time"))
+    return problems
+
+
+def check_event(event, index: int | None, *, bounds: TimeBounds | None = None) -> list[Problem]:
+    """Every problem of one event of a document (empty when it is valid); with ``bounds``, its
+    times must lie within them (a capture always gives them)."""
     if not _fast("#/definitions/EPCIS-Document-Event")(event):
         return _explain("#/definitions/EPCIS-Document-Event", event, index)
-    return identifier_problems(event, index)
+    problems = length_problems(event, index) + identifier_problems(event, index)
+    if bounds is not None:
+        problems += time_problems(event, index, bounds)
+    return problems
 
 
 def check_document(document) -> tuple[list, list[Problem]]:
@@ -446,6 +805,21 @@ def document(events: list[dict], *, created: datetime, context_extra: dict | Non
         "creationDate": created.isoformat().replace("+00:00", "Z"),
         "epcisBody": {"eventList": events},
     }
+
+
+def shown(value, limit: int = 300) -> str:
+    """An extension field's value as text for people: a string as it is, anything else (a
+    list, an object, a number, true) as its JSON, nothing for null or an absent field; cut to
+    ``limit`` characters. Events hold whatever their senders wrote: pages show it as text
+    rather than trust its type."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        try:
+            value = json.dumps(value, ensure_ascii=False)
+        except (TypeError, ValueError, RecursionError):
+            value = ""
+    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def format_time(moment: datetime) -> str:

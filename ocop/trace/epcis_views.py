@@ -30,6 +30,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -129,18 +130,27 @@ def capture(request):
         return _json({}, headers={"Allow": "GET, POST, OPTIONS", **limits})
     user = _user(request, token_only=request.method == "POST")
     if user is None:
-        return problem(401, "SecurityException", "Authenticate with a bearer token.")
+        return problem(401, "SecurityException", _("Authenticate with a bearer token."))
     if request.method == "GET":
         jobs = gate.restrict(CaptureJob.objects.all(), user, Action.VIEW).filter(owner=user)[:50]
         return _json([capture_job(j) for j in jobs], headers=limits)
     content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip()
     if content_type not in ("application/json", "application/ld+json"):
         return problem(
-            415, "ValidationException", "Send the document as application/json or application/ld+json."
+            415, "ValidationException", _("Send the document as application/json or application/ld+json.")
+        )
+    coding = request.META.get("HTTP_CONTENT_ENCODING", "").strip()
+    if coding.lower() not in ("", "identity"):
+        # Never inflated: a few kilobytes of gzip can hold gigabytes.
+        return problem(
+            415,
+            "ValidationException",
+            _("Content-Encoding %(coding)s is not accepted: send the document uncompressed.")
+            % {"coding": coding},
         )
     declared = request.META.get("CONTENT_LENGTH", "")
     if declared.isdigit() and int(declared) > max_bytes:
-        return problem(413, "CaptureLimitExceededException", f"The document is over {max_bytes} bytes.")
+        return problem(413, "CaptureLimitExceededException", services.over_size(max_bytes))
     body = request.read(max_bytes + 1)
     behaviour = request.META.get("HTTP_GS1_CAPTURE_ERROR_BEHAVIOUR", "rollback").strip().lower()
     try:
@@ -148,7 +158,7 @@ def capture(request):
     except services.CaptureRefused as refused:
         return problem(refused.status, refused.title, refused.detail)
     except PermissionDenied:
-        return problem(403, "SecurityException", "This account may not capture events.")
+        return problem(403, "SecurityException", _("This account may not capture events."))
     location = reverse("trace:epcis_capture_detail", args=[job.pk])
     return _json(capture_job(job), status=202, headers={"Location": location, **limits})
 
@@ -157,10 +167,10 @@ def capture(request):
 def capture_detail(request, pk):
     user = _user(request)
     if user is None:
-        return problem(401, "SecurityException", "Authenticate with a bearer token.")
+        return problem(401, "SecurityException", _("Authenticate with a bearer token."))
     job = gate.restrict(CaptureJob.objects.all(), user, Action.VIEW).filter(pk=pk).first()
     if job is None:
-        return problem(404, "NoSuchResourceException", "No such capture job.")
+        return problem(404, "NoSuchResourceException", _("No such capture job."))
     return _json(capture_job(job))
 
 
@@ -177,18 +187,17 @@ def _page_token(spec_params, spec, last, returned: int) -> str:
 def events(request):
     user = _user(request)
     if user is None:
-        return problem(401, "SecurityException", "Authenticate with a bearer token.")
+        return problem(401, "SecurityException", _("Authenticate with a bearer token."))
     params = {name: request.GET.getlist(name) for name in request.GET}
-    max_per_page = getattr(settings, "OCOP_EPCIS_MAX_PER_PAGE", 1000)
     try:
         spec = parse_query(
             params,
             platform=services.platform_scheme(),
-            max_per_page=max_per_page,
-            default_per_page=getattr(settings, "OCOP_EPCIS_PER_PAGE", 30),
+            max_per_page=settings.OCOP_EPCIS_MAX_PER_PAGE,
+            default_per_page=settings.OCOP_EPCIS_PER_PAGE,
         )
     except QueryParameterError as error:
-        return problem(400, "QueryParameterException", str(error), parameter=error.parameter)
+        return problem(400, "QueryParameterException", error.translate(_), parameter=error.parameter)
     queryset = selectors.events_query(user, spec)
     returned = 0
     if spec.next_page_token:
@@ -198,14 +207,14 @@ def events(request):
             return problem(
                 400,
                 "QueryParameterException",
-                "nextPageToken is invalid or expired.",
+                _("nextPageToken is invalid or expired."),
                 parameter="nextPageToken",
             )
         if token.get("q") != fingerprint(params):
             return problem(
                 400,
                 "QueryParameterException",
-                "nextPageToken belongs to another query.",
+                _("nextPageToken belongs to another query."),
                 parameter="nextPageToken",
             )
         from datetime import datetime

@@ -20,16 +20,20 @@ descendants") matches like ``EQ_``. An unknown parameter is an error, as the sta
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from . import digitallink as dl
-from .epcis import CLASS_ROLES, EVENT_TYPES, INSTANCE_ROLES, cbv, parse_time
+from .epcis import CLASS_ROLES, EVENT_TYPES, INSTANCE_ROLES, Explained, cbv, gettext_noop, parse_time
 
 
-class QueryParameterError(ValueError):
-    def __init__(self, parameter: str, message: str):
-        super().__init__(message)
+class QueryParameterError(Explained):
+    """A parameter the query cannot be read with; ``parameter`` names it (a message template
+    and its parameters, so that the interface answers in its reader's language)."""
+
+    def __init__(self, parameter: str, template: str, **params):
+        super().__init__(template, name=parameter, **params)
         self.parameter = parameter
 
 
@@ -90,24 +94,47 @@ def _time(params, name) -> datetime | None:
     if not values:
         return None
     try:
-        return parse_time(values[-1])
-    except ValueError:
+        moment = parse_time(values[-1])
+    except Explained as exc:
+        raise QueryParameterError(name, gettext_noop("%(name)s: %(problem)s"), problem=exc) from None
+    try:
+        return moment.astimezone(UTC)  # as the database compares it
+    except OverflowError:
         raise QueryParameterError(
-            name, f"{name}: {values[-1]!r} is not a date-time with a time zone."
+            name,
+            gettext_noop(
+                "%(name)s: %(value)s lies outside the times this repository can compare (years 1 to 9999 in UTC)."
+            ),
+            value=values[-1],
         ) from None
+
+
+_WHOLE = re.compile(r"[+-]?[0-9]+")
 
 
 def _int(params, name, *, minimum: int, maximum: int | None = None) -> int | None:
     values = _values(params, name)
     if not values:
         return None
-    try:
-        number = int(values[-1])
-    except ValueError:
-        raise QueryParameterError(name, f"{name} must be a whole number.") from None
-    if number < minimum or (maximum is not None and number > maximum):
-        bounds = f"from {minimum}" + (f" to {maximum}" if maximum is not None else "")
-        raise QueryParameterError(name, f"{name} must be {bounds}.")
+    text = values[-1]
+    if not _WHOLE.fullmatch(text):  # ASCII digits only (int() also reads ٣ and 1_000)
+        raise QueryParameterError(name, gettext_noop("%(name)s must be a whole number."))
+    if len(text.lstrip("+-")) > 18:  # beyond any count, and beyond what int() reads past 4,300
+        raise QueryParameterError(
+            name,
+            gettext_noop("%(name)s has %(digits)s digits; at most 18 are read."),
+            digits=len(text.lstrip("+-")),
+        )
+    number = int(text)
+    if maximum is not None and not minimum <= number <= maximum:
+        raise QueryParameterError(
+            name,
+            gettext_noop("%(name)s must be from %(minimum)s to %(maximum)s."),
+            minimum=minimum,
+            maximum=maximum,
+        )
+    if number < minimum:
+        raise QueryParameterError(name, gettext_noop("%(name)s must be from %(minimum)s."), minimum=minimum)
     return number
 
 
@@ -118,12 +145,14 @@ def match_of(value: str, roles: tuple[str, ...], *, platform=None, parameter: st
         try:
             link = dl.urn_to_link(text)
         except dl.DigitalLinkError as exc:
-            raise QueryParameterError(parameter, f"{parameter}: {exc}") from None
+            raise QueryParameterError(
+                parameter, gettext_noop("%(name)s: %(problem)s"), problem=str(exc)
+            ) from None
         base = link.canonical()
         return Match(roles, keys=(base,), prefixes=(base + "/",))
     link = dl.link_of(text)
     if isinstance(link, dl.DigitalLinkError):
-        raise QueryParameterError(parameter, f"{parameter}: {link}")
+        raise QueryParameterError(parameter, gettext_noop("%(name)s: %(problem)s"), problem=str(link))
     key = dl.canonical_key(text, platform=platform)
     # A Digital Link naming a GTIN alone, or a platform product code alone, names every item of it.
     if (isinstance(link, dl.DigitalLink) and link.key == "01" and not link.qualifiers) or (
@@ -161,11 +190,21 @@ def parse_query(
     }
     unknown = sorted(set(params) - known)
     if unknown:
-        raise QueryParameterError(unknown[0], f"{unknown[0]} is not a query parameter this repository knows.")
+        raise QueryParameterError(
+            unknown[0], gettext_noop("%(name)s is not a query parameter this repository knows.")
+        )
+    for name, values in params.items():
+        if any("\x00" in value for value in values):
+            # PostgreSQL cannot compare text holding NUL; nothing stored holds it either.
+            raise QueryParameterError(name, gettext_noop("%(name)s holds a NUL character (%%00)."))
     spec = QuerySpec()
     for value in _values(params, "eventType"):
         if value not in EVENT_TYPES and ":" not in value:
-            raise QueryParameterError("eventType", f"eventType: {value!r} is not an EPCIS event type.")
+            raise QueryParameterError(
+                "eventType",
+                gettext_noop("%(name)s: %(value)s is not an EPCIS event type."),
+                value=repr(value),
+            )
         spec.event_types.append(value)
     spec.event_time_ge = _time(params, "GE_eventTime")
     spec.event_time_lt = _time(params, "LT_eventTime")
@@ -173,7 +212,11 @@ def parse_query(
     spec.record_time_lt = _time(params, "LT_recordTime")
     for value in _values(params, "EQ_action"):
         if value not in ("ADD", "OBSERVE", "DELETE"):
-            raise QueryParameterError("EQ_action", f"EQ_action: {value!r} is not ADD, OBSERVE or DELETE.")
+            raise QueryParameterError(
+                "EQ_action",
+                gettext_noop("%(name)s: %(value)s is not ADD, OBSERVE or DELETE."),
+                value=repr(value),
+            )
         spec.actions.append(value)
     spec.biz_steps = [cbv("bizStep", v) for v in _values(params, "EQ_bizStep")]
     spec.dispositions = [cbv("disposition", v) for v in _values(params, "EQ_disposition")]
@@ -186,7 +229,7 @@ def parse_query(
         for value in _values(params, name):
             link = dl.link_of(value)
             if isinstance(link, dl.DigitalLinkError):
-                raise QueryParameterError(name, f"{name}: {link}")
+                raise QueryParameterError(name, gettext_noop("%(name)s: %(problem)s"), problem=str(link))
             target.append(dl.canonical_key(value, platform=platform))
     spec.event_ids = _values(params, "EQ_eventID")
     for name, roles in MATCH_ROLES.items():
@@ -205,12 +248,12 @@ def parse_query(
     order = _values(params, "orderBy")
     if order:
         if order[-1] not in ("eventTime", "recordTime"):
-            raise QueryParameterError("orderBy", "orderBy must be eventTime or recordTime.")
+            raise QueryParameterError("orderBy", gettext_noop("%(name)s must be eventTime or recordTime."))
         spec.order_by = order[-1]
     direction = _values(params, "orderDirection")
     if direction:
         if direction[-1] not in ("ASC", "DESC"):
-            raise QueryParameterError("orderDirection", "orderDirection must be ASC or DESC.")
+            raise QueryParameterError("orderDirection", gettext_noop("%(name)s must be ASC or DESC."))
         spec.descending = direction[-1] == "DESC"
     spec.event_count_limit = _int(params, "eventCountLimit", minimum=1)
     spec.per_page = _int(params, "perPage", minimum=1, maximum=max_per_page) or default_per_page

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from ocop.accounts.scope import Scope
 
 from .choices import CaptureStatus, ErrorBehaviour, FlagKind, LinkType, ReportKind, Unit
+from .epcis import shown
 
 # Trace records belong where their product's producer does.
 PRODUCT_SCOPE = dict(
@@ -168,11 +169,13 @@ class Event(models.Model):
     @property
     def step(self) -> str:
         """The producer's step this event records (for the platform's own events), else ''."""
-        return self.document.get("ocop:step", "") if isinstance(self.document, dict) else ""
+        step = self.document.get("ocop:step") if isinstance(self.document, dict) else None
+        return step if isinstance(step, str) else ""
 
     @property
     def place(self) -> str:
-        return self.document.get("ocop:place", "") if isinstance(self.document, dict) else ""
+        """Where the event happened, as text (an extension field holds any JSON value)."""
+        return shown(self.document.get("ocop:place")) if isinstance(self.document, dict) else ""
 
 
 class EventIdentifier(models.Model):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
@@ -15,6 +15,7 @@ from ocop.geo.gazetteer import CURRENT
 from ocop.geo.models import Province
 from ocop.registry.models import Product, Recognition
 
+from . import epcis
 from .choices import StepKind, Unit
 from .epcisquery import QuerySpec
 from .models import Batch, Event, EventIdentifier, ProblemReport, ScanCount, ScanFlag
@@ -118,17 +119,58 @@ def chain(batch: Batch) -> list[Step]:
     return steps_of(kept)
 
 
+class _AsStored(datetime):
+    """A time shown as stored, in UTC: Django's templates leave it unconverted (the same marker
+    its ``utc`` filter sets)."""
+
+    convert_to_local_time = False
+
+
+def local_time(moment: datetime) -> datetime:
+    """``moment`` in local time for pages and the API; a stored time that local time cannot
+    hold (9999-12-31 23:59 UTC is the year 10000 in Viet Nam) is shown as stored, in UTC."""
+    try:
+        return timezone.localtime(moment)
+    except OverflowError:
+        fields = (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
+        return _AsStored(*fields, moment.microsecond, tzinfo=moment.tzinfo)
+
+
+def _number(value) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return epcis.shown(value, 40)
+    try:
+        return f"{value:g}"
+    except OverflowError:  # an integer beyond what a float holds
+        return epcis.shown(value, 40)
+
+
+def _quantity(document: dict) -> str:
+    """The first quantity an event states, with its unit, as text."""
+    items = document.get("quantityList")
+    for item in items if isinstance(items, list) else ():
+        if isinstance(item, dict) and "quantity" in item:
+            uom = item.get("uom")
+            unit = Unit(uom).label if isinstance(uom, str) and uom in Unit.values else epcis.shown(uom, 20)
+            return f"{_number(item['quantity'])} {unit}".strip()
+    return ""
+
+
 def steps_of(events: list[Event]) -> list[Step]:
-    """The given events in plain words, in the order given."""
+    """The given events in plain words, in the order given.
+
+    Events hold what their senders wrote, and older rows what older versions accepted: every
+    value read here may be of any JSON type, and any time (see :func:`local_time`)."""
+    documents = [e.document if isinstance(e.document, dict) else {} for e in events]
     names = _province_names(
-        {e.document.get("ocop:province") for e in events if e.document.get("ocop:province")}
+        {code for d in documents if isinstance(code := d.get("ocop:province"), str) and code}
     )
     steps = []
-    for event in events:
-        document = event.document
-        kind = document.get("ocop:step") or event.biz_step
+    for event, document in zip(events, documents, strict=True):
+        step = document.get("ocop:step")
+        step = step if isinstance(step, str) else ""
         label = (
-            PLATFORM_STEP_LABELS.get(document.get("ocop:step", ""))
+            PLATFORM_STEP_LABELS.get(step)
             or STEP_LABELS.get(event.biz_step)
             or (
                 event.biz_step.rsplit("/", 1)[-1].rsplit("-", 1)[-1].replace("_", " ")
@@ -136,22 +178,16 @@ def steps_of(events: list[Event]) -> list[Step]:
                 else event.event_type
             )
         )
-        quantity = ""
-        for item in document.get("quantityList") or ():
-            if "quantity" in item:
-                uom = item.get("uom", "")
-                unit = Unit(uom).label if uom in Unit.values else uom
-                quantity = f"{item['quantity']:g} {unit}".strip()
-                break
+        province = document.get("ocop:province")
         steps.append(
             Step(
                 label=str(label),
-                at=timezone.localtime(event.event_time),
-                place=document.get("ocop:place", ""),
-                province=names.get(document.get("ocop:province", ""), ""),
-                quantity=quantity,
-                note=document.get("ocop:note", ""),
-                kind=kind,
+                at=local_time(event.event_time),
+                place=epcis.shown(document.get("ocop:place"), 200),
+                province=names.get(province, "") if isinstance(province, str) else "",
+                quantity=_quantity(document),
+                note=epcis.shown(document.get("ocop:note"), 500),
+                kind=step or event.biz_step,
             )
         )
     return steps

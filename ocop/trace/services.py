@@ -16,7 +16,7 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -122,6 +122,24 @@ def _lot_error(lot: str) -> str | None:
 # Events the platform writes
 # ---------------------------------------------------------------------------------------------
 
+
+def event_time_bounds(now: datetime | None = None) -> epcis.TimeBounds:
+    """The times events may state, captured or recorded (``OCOP_EPCIS_EARLIEST_YEAR``,
+    ``OCOP_EPCIS_FUTURE_HOURS``)."""
+    now = now or timezone.now()
+    return epcis.TimeBounds(
+        earliest=datetime(settings.OCOP_EPCIS_EARLIEST_YEAR, 1, 1, tzinfo=UTC),
+        latest=now + timedelta(hours=settings.OCOP_EPCIS_FUTURE_HOURS),
+        future_hours=settings.OCOP_EPCIS_FUTURE_HOURS,
+    )
+
+
+def _too_early(earliest: datetime) -> str:
+    return _("This is before %(day)s, the earliest date events are recorded from.") % {
+        "day": earliest.strftime("%d/%m/%Y")
+    }
+
+
 # Producers' steps as EPCIS events. The CBV has no business step for harvesting or processing;
 # those are written with the CBV step "other" and the plain step in the extension field
 # ``ocop:step`` (so the document stays CBV-compliant and the meaning is not lost).
@@ -222,8 +240,11 @@ def batch_create(
     elif Batch.objects.filter(product=product, lot=lot).exists():
         errors["lot"] = [_("This product already has a batch with lot number %(lot)s.") % {"lot": lot}]
     today = timezone.localdate()
+    earliest = event_time_bounds().earliest
     if produced_on and produced_on > today:
         errors["produced_on"] = [_("The production date is in the future.")]
+    elif produced_on and produced_on < earliest.date():
+        errors["produced_on"] = [_too_early(earliest)]
     if expires_on and produced_on and expires_on < produced_on:
         errors["expires_on"] = [_("The expiry date is before the production date.")]
     if quantity is None or quantity <= 0:
@@ -297,6 +318,8 @@ def batch_step_record(
         errors["happened_at"] = [_("Enter when it happened.")]
     elif happened_at > timezone.now() + timedelta(minutes=5):
         errors["happened_at"] = [_("This is in the future.")]
+    elif happened_at < (earliest := event_time_bounds().earliest):
+        errors["happened_at"] = [_too_early(earliest)]
     if kind == StepKind.SHIPPING and not (place or "").strip():
         errors["place"] = [_("Name the shop the goods were shipped to.")]
     if quantity is not None and quantity <= 0:
@@ -568,11 +591,24 @@ class CaptureRefused(Exception):
         self.status, self.title, self.detail = status, title, detail
 
 
+def over_size(max_bytes: int) -> str:
+    return _("The document is over %(bytes)s bytes.") % {"bytes": max_bytes}
+
+
+_NOT_AN_OBJECT = {
+    type(None): gettext_lazy("An EPCIS document is a JSON object, not null."),
+    list: gettext_lazy("An EPCIS document is a JSON object, not an array."),
+    str: gettext_lazy("An EPCIS document is a JSON object, not a string."),
+    bool: gettext_lazy("An EPCIS document is a JSON object, not true or false."),
+    float: gettext_lazy("An EPCIS document is a JSON object, not a number."),
+}
+
+
 def capture_limits() -> tuple[int, int, int]:
     return (
-        getattr(settings, "OCOP_EPCIS_CAPTURE_MAX_BYTES", 16 * 1024 * 1024),
-        getattr(settings, "OCOP_EPCIS_CAPTURE_MAX_EVENTS", 10_000),
-        getattr(settings, "OCOP_EPCIS_CAPTURE_INLINE_EVENTS", 200),
+        settings.OCOP_EPCIS_CAPTURE_MAX_BYTES,
+        settings.OCOP_EPCIS_CAPTURE_MAX_EVENTS,
+        settings.OCOP_EPCIS_CAPTURE_INLINE_EVENTS,
     )
 
 
@@ -587,23 +623,27 @@ def capture_submit(*, user, body: bytes, behaviour: str = ErrorBehaviour.ROLLBAC
         raise PermissionDenied
     max_bytes, max_events, inline = capture_limits()
     if len(body) > max_bytes:
-        raise CaptureRefused(413, "CaptureLimitExceededException", f"The document is over {max_bytes} bytes.")
+        raise CaptureRefused(413, "CaptureLimitExceededException", over_size(max_bytes))
     if behaviour not in ErrorBehaviour.values:
         raise CaptureRefused(
-            400, "ValidationException", "GS1-Capture-Error-Behaviour must be rollback or proceed."
+            400, "ValidationException", _("GS1-Capture-Error-Behaviour must be rollback or proceed.")
         )
     try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CaptureRefused(400, "ValidationException", f"The body is not JSON: {exc}.") from None
-    body_part = document.get("epcisBody") if isinstance(document, dict) else None
+        document = epcis.parse_document(body, max_depth=settings.OCOP_EPCIS_MAX_DEPTH)
+    except epcis.DocumentError as exc:
+        raise CaptureRefused(400, "ValidationException", exc.translate(_)) from None
+    if not isinstance(document, dict):
+        kind = _NOT_AN_OBJECT.get(type(document), _NOT_AN_OBJECT[float])
+        raise CaptureRefused(400, "ValidationException", str(kind))
+    body_part = document.get("epcisBody")
     events = body_part.get("eventList") if isinstance(body_part, dict) else None
     count = len(events) if isinstance(events, list) else 0
     if count > max_events:
         raise CaptureRefused(
             413,
             "CaptureLimitExceededException",
-            f"The document holds {count} events; the limit is {max_events}.",
+            _("The document holds %(count)s events; the limit is %(limit)s.")
+            % {"count": count, "limit": max_events},
         )
     capture = CaptureJob.objects.create(owner=user, error_behaviour=behaviour, event_count=count)
     if count <= inline:
@@ -767,13 +807,13 @@ class _RolledBack(Exception):
     pass
 
 
-def _checked(events, *, scheme, extra, attributor, stored_ids, rollback, problems, progress=None):
+def _checked(events, *, scheme, extra, attributor, stored_ids, rollback, problems, bounds, progress=None):
     """Each valid, permitted, new event, normalised with its producer and batch; every problem
     goes to ``problems``. Under rollback, nothing more is yielded after the first problem
     (the rest is still checked, so that every problem is reported)."""
     seen: set[str] = set()
     for index, event in enumerate(events):
-        found = epcis.check_event(event, index)
+        found = epcis.check_event(event, index, bounds=bounds)
         if not found:
             if extra and "@context" not in event:
                 event["@context"] = extra
@@ -850,17 +890,27 @@ def capture_run(capture: CaptureJob, *, document: dict | None = None, progress=N
         events, problems = epcis.check_document(document)
         if problems:
             return _capture_finish(capture, 0, problems)
+        extra = _context_extra(document)
+        if (size := len(json.dumps(extra, ensure_ascii=False, separators=(",", ":")))) > (
+            limit := settings.OCOP_EPCIS_MAX_CONTEXT_CHARS
+        ):
+            message = (
+                f"The document's own @context is {size:,} characters of JSON; this repository keeps at "
+                f"most {limit:,} with each event."
+            )
+            return _capture_finish(capture, 0, [epcis.Problem(None, "/@context", message, "length")])
         scheme = platform_scheme()
         rollback = capture.error_behaviour == ErrorBehaviour.ROLLBACK
         step = (lambda done: progress(done, len(events), "")) if progress else None
         items = _checked(
             events,
             scheme=scheme,
-            extra=_context_extra(document),
+            extra=extra,
             attributor=_Attributor(events, capture.owner, scheme),
             stored_ids=_stored_event_ids(events),
             rollback=rollback,
             problems=problems,
+            bounds=event_time_bounds(),
             progress=step,
         )
         record_time = timezone.now()

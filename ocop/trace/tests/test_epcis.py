@@ -97,7 +97,12 @@ def test_business_steps_are_stored_in_one_form(written):
         (lambda e: e.pop("eventTime"), 1, "/", "'eventTime' is a required property"),
         (lambda e: e.update(eventTimeZoneOffset="+7"), 1, "/eventTimeZoneOffset", "does not match"),
         (lambda e: e.update(readPoint={"id": "not a uri"}), 1, "/readPoint/id", "'not a uri' is not a 'uri'"),
-        (lambda e: e.update(eventTime="03/11/2025"), 1, "/eventTime", "is not a 'date-time'"),
+        (
+            lambda e: e.update(eventTime="03/11/2025"),
+            1,
+            "/eventTime",
+            "'03/11/2025' is not an RFC 3339 date-time such as 2025-11-03T20:33:31.116+07:00.",
+        ),
         (
             lambda e: e.update(bizStep="urn:epcglobal:cbv:bizstep:shipping"),
             1,
