@@ -236,6 +236,10 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("OCOP_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 OCOP_PHOTO_MAX_BYTES = env_int("OCOP_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
+# Pictures (photos, images given as evidence) are decoded in full and encoded again: a bound on
+# their pixels bounds the memory that takes (4 bytes a pixel: 40 megapixels is 160 MB) and refuses
+# a decompression bomb from its header, before anything is decoded.
+OCOP_IMAGE_MAX_PIXELS = env_int("OCOP_IMAGE_MAX_PIXELS", 40_000_000)
 OCOP_IMPORT_MAX_BYTES = env_int("OCOP_IMPORT_MAX_BYTES", 30 * 1024 * 1024)
 # Traceability (docs/traceability.md). Scan counting: "app" counts in the application, "log"
 # reads nginx's access log (ocop ingest-scans, when nginx serves cached scans), "off".
