@@ -264,6 +264,9 @@ OCOP_TRACE_LABELS_INLINE_MAX = env_int("OCOP_TRACE_LABELS_INLINE_MAX", 100)
 OCOP_EPCIS_CAPTURE_MAX_BYTES = env_int("OCOP_EPCIS_CAPTURE_MAX_BYTES", 16 * 1024 * 1024)
 OCOP_EPCIS_CAPTURE_MAX_EVENTS = env_int("OCOP_EPCIS_CAPTURE_MAX_EVENTS", 10_000)
 OCOP_EPCIS_CAPTURE_INLINE_EVENTS = env_int("OCOP_EPCIS_CAPTURE_INLINE_EVENTS", 200)
+# A background capture still queued or running after this long was lost (the server stopped):
+# `ocop trace_captures_clean` marks it failed and deletes its staged document.
+OCOP_EPCIS_CAPTURE_STALE_MINUTES = env_int("OCOP_EPCIS_CAPTURE_STALE_MINUTES", 60)
 OCOP_EPCIS_PER_PAGE = env_int("OCOP_EPCIS_PER_PAGE", 30)
 OCOP_EPCIS_MAX_PER_PAGE = env_int("OCOP_EPCIS_MAX_PER_PAGE", 1000)
 # Catalogue and buyer enquiries (docs/catalogue.md). Rate limits and caches are per process
