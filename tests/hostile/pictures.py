@@ -111,6 +111,12 @@ def png_text_bomb() -> bytes:
     return base[:33] + _chunk(b"zTXt", ztxt) + base[33:]
 
 
+def mpo() -> bytes:
+    """A JPEG with a second picture (MPO), as many phone cameras write: red, then blue."""
+    first, second = Image.new("RGB", (20, 10), (255, 0, 0)), Image.new("RGB", (20, 10), (0, 0, 255))
+    return _save(first, "MPO", save_all=True, append_images=[second])
+
+
 def cmyk_jpeg() -> bytes:
     return _save(Image.new("CMYK", (20, 10), (0, 200, 200, 0)), "JPEG")
 

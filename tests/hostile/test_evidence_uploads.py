@@ -73,6 +73,7 @@ ACCEPTED = [
     ("anh.jpeg", pictures.jpeg_html_polyglot, "image/jpeg", "jpg", (32, 24)),
     ("anh.JPG", pictures.jpeg_with_exif, "image/jpeg", "jpg", (24, 32)),
     ("in-an.jpg", pictures.cmyk_jpeg, "image/jpeg", "jpg", (20, 10)),
+    ("dien-thoai.jpg", pictures.mpo, "image/jpeg", "jpg", (20, 10)),
     ("xam-16bit.png", pictures.png_16bit, "image/png", "png", (20, 10)),
     ("logo.png", pictures.png_palette_transparent, "image/png", "png", (20, 10)),
     ("dong.webp", pictures.animated_webp, "image/webp", "webp", (16, 16)),

@@ -49,6 +49,7 @@ ACCEPTED = [
     ("anh.svg", pictures.jpeg_html_polyglot, "jpg", "RGB", (32, 24)),
     ("anh.jpg", pictures.jpeg_with_exif, "jpg", "RGB", (24, 32)),  # turned upright
     ("in-an.jpg", pictures.cmyk_jpeg, "jpg", "RGB", (20, 10)),
+    ("dien-thoai.jpg", pictures.mpo, "jpg", "RGB", (20, 10)),  # the first picture only
     ("xam-16bit.png", pictures.png_16bit, "png", "L", (20, 10)),
     ("logo.png", pictures.png_palette_transparent, "png", "RGBA", (20, 10)),
     ("dong.webp", pictures.animated_webp, "webp", "RGB", (16, 16)),
