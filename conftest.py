@@ -39,15 +39,28 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):
+def _media_root(settings, tmp_path, monkeypatch):
+    from django.apps import apps
+    from django.core.files.storage import storages
+    from django.db.models import FileField
+
+    from ocop.storage import private_storage
+
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_ROOT = tmp_path / "private"
     settings.STORAGES = {
         **settings.STORAGES,
         "private": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private")},
+            "OPTIONS": {"location": str(settings.PRIVATE_ROOT)},
         },
     }
+    # A FileField resolves a callable storage once, when its model is defined: point the fields
+    # kept in private storage at this test's folder too (else every test shares one folder).
+    for model in apps.get_models():
+        for field in model._meta.fields:
+            if isinstance(field, FileField) and getattr(field, "_storage_callable", None) is private_storage:
+                monkeypatch.setattr(field, "storage", storages["private"])
 
 
 @pytest.fixture

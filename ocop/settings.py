@@ -236,6 +236,10 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("OCOP_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 OCOP_PHOTO_MAX_BYTES = env_int("OCOP_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
+# Pictures (photos, images given as evidence) are decoded in full and encoded again: a bound on
+# their pixels bounds the memory that takes (4 bytes a pixel: 40 megapixels is 160 MB) and refuses
+# a decompression bomb from its header, before anything is decoded.
+OCOP_IMAGE_MAX_PIXELS = env_int("OCOP_IMAGE_MAX_PIXELS", 40_000_000)
 OCOP_IMPORT_MAX_BYTES = env_int("OCOP_IMPORT_MAX_BYTES", 30 * 1024 * 1024)
 # What a registry list may hold, checked before any reader opens it (ocop/registry/sheetcheck.py):
 # the reader holds a sheet as a dense grid up to its last row and column, about 32 bytes a cell,
@@ -271,6 +275,9 @@ OCOP_TRACE_LABELS_INLINE_MAX = env_int("OCOP_TRACE_LABELS_INLINE_MAX", 100)
 OCOP_EPCIS_CAPTURE_MAX_BYTES = env_int("OCOP_EPCIS_CAPTURE_MAX_BYTES", 16 * 1024 * 1024)
 OCOP_EPCIS_CAPTURE_MAX_EVENTS = env_int("OCOP_EPCIS_CAPTURE_MAX_EVENTS", 10_000)
 OCOP_EPCIS_CAPTURE_INLINE_EVENTS = env_int("OCOP_EPCIS_CAPTURE_INLINE_EVENTS", 200)
+# A background capture still queued or running after this long was lost (the server stopped):
+# `ocop trace_captures_clean` marks it failed and deletes its staged document.
+OCOP_EPCIS_CAPTURE_STALE_MINUTES = env_int("OCOP_EPCIS_CAPTURE_STALE_MINUTES", 60)
 OCOP_EPCIS_PER_PAGE = env_int("OCOP_EPCIS_PER_PAGE", 30)
 OCOP_EPCIS_MAX_PER_PAGE = env_int("OCOP_EPCIS_MAX_PER_PAGE", 1000)
 # Times a captured event may state (eventTime, errorDeclaration's declarationTime, sensor times):

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
 
 from ocop import views
 from ocop.api import api
@@ -24,5 +23,6 @@ urlpatterns = [
 ]
 
 if settings.DEBUG or settings.OCOP_ENV != "production":
-    # Uploaded photos on a developer machine; production serves MEDIA_ROOT from the web server.
-    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+    # Uploaded photos on a developer machine; production serves MEDIA_ROOT from the web server,
+    # with the same rules (docs/security.md): images as images, anything else as a download.
+    urlpatterns.append(path("media/<path:path>", views.media))

@@ -1,11 +1,17 @@
-"""The site's front door and health check."""
+"""The site's front door, health check, and the media folder on a developer machine."""
 
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.db import connection
-from django.http import JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils._os import safe_join
+from django.views.decorators.http import require_GET, require_safe
 
+from ocop import images
 from ocop.registry import selectors
 from ocop.registry.forms import ProductFilterForm
 
@@ -28,3 +34,33 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+# Sent with every file of the media folder: never sniffed into another type, and never allowed
+# to run anything should a browser open one as a document.
+MEDIA_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+}
+
+
+@require_safe
+def media(request, path):
+    """A file of MEDIA_ROOT, served as nginx must serve them in production (docs/security.md):
+    pictures (.jpg, .png, .webp) with their image type, anything else only as a download."""
+    try:
+        full = Path(safe_join(settings.MEDIA_ROOT, path))
+    except SuspiciousFileOperation:
+        raise Http404 from None
+    if not full.is_file():
+        raise Http404
+    content_type = images.CONTENT_TYPES.get(full.suffix[1:].lower())
+    response = FileResponse(
+        full.open("rb"),
+        content_type=content_type or "application/octet-stream",
+        as_attachment=content_type is None,
+        filename=full.name,
+    )
+    for header, value in MEDIA_HEADERS.items():
+        response[header] = value
+    return response

@@ -11,13 +11,13 @@ the generator made them; deterministic for a seed.
 
 from __future__ import annotations
 
+import hashlib
 import random
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from ocop.criteria import engine
@@ -124,7 +124,11 @@ def populate(*, seed: int, scale: float, today: date) -> dict:
             council=council, user=tayninh, role="secretary", title="Văn phòng Điều phối NTM tỉnh"
         ),
     ]
-    evidence_file = default_storage.save("evaluation/evidence/demo-minh-chung.pdf", ContentFile(PDF))
+    # Evidence is private: kept where the evidence field keeps it, read only through the gate.
+    storage = Evidence._meta.get_field("file").storage
+    evidence_file = "evaluation/evidence/demo-minh-chung.pdf"
+    if not storage.exists(evidence_file):
+        storage.save(evidence_file, ContentFile(PDF))
 
     def kind(product) -> str:
         recognitions = list(product.recognitions.all())
@@ -141,7 +145,7 @@ def populate(*, seed: int, scale: float, today: date) -> dict:
             original_name=f"{document or 'minh-chung-' + criterion}.pdf",
             content_type="application/pdf",
             size=len(PDF),
-            sha256="0" * 64,
+            sha256=hashlib.sha256(PDF).hexdigest(),
             uploaded_by=owner,
             uploaded_at=at(today - timedelta(days=20)),
         )

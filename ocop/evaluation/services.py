@@ -38,6 +38,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ocop import images
 from ocop.accounts import gate
 from ocop.accounts.choices import Action, Role
 from ocop.accounts.models import Grant
@@ -97,7 +98,6 @@ log = logging.getLogger(__name__)
 # Settings (the lead's settings module reads them from the environment).
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 DOSSIER_MAX_BYTES = 200 * 1024 * 1024
-EVIDENCE_MAX_PIXELS = uploads.DEFAULT_MAX_PIXELS
 NOTICE_DAYS = (90, 30)
 CLAIM_TIMEOUT = timedelta(minutes=30)
 
@@ -154,9 +154,9 @@ def _rejection_text(exc: uploads.Rejected) -> str:
         case "not_pdf_or_image":
             return _("Only PDF files and JPEG, PNG or WebP images are accepted.")
         case "broken_image":
-            return _("The image cannot be read: it is damaged or incomplete.")
+            return registry.picture_refusal(images.Refused("broken"))
         case "too_many_pixels":
-            return _("The image is too large (%(pixels)s pixels); the limit is %(limit)s.") % p
+            return registry.picture_refusal(images.Refused("too_many_pixels", **p))
         case "broken_pdf":
             return _("The PDF cannot be read: it is damaged or incomplete.")
         case "encrypted_pdf":
@@ -182,11 +182,11 @@ def _inspect(upload, field: str = "file") -> tuple[bytes, uploads.Inspected]:
             content,
             getattr(upload, "name", "") or "",
             max_bytes=limit,
-            max_pixels=int(getattr(settings, "OCOP_EVIDENCE_MAX_PIXELS", EVIDENCE_MAX_PIXELS)),
+            max_pixels=settings.OCOP_IMAGE_MAX_PIXELS,
         )
     except uploads.Rejected as exc:
         raise ValidationError({field: [_rejection_text(exc)]}) from None
-    return content, found
+    return found.content, found
 
 
 def _delete_file_if_unused(name: str) -> None:
@@ -309,8 +309,8 @@ def idea_plan_file(*, user, idea: Idea, summary: str, upload=None) -> Idea:
         raise ValidationError({"plan_summary": [_("Summarise the plan or attach it.")]})
     previous = idea.plan_file.name
     if upload is not None:
-        content, _found = _inspect(upload, "plan_file")
-        idea.plan_file.save(upload.name, ContentFile(content), save=False)
+        content, found = _inspect(upload, "plan_file")
+        idea.plan_file.save(f"plan.{found.extension}", ContentFile(content), save=False)
         idea.plan_name = upload.name[:200]
     idea.plan_summary = summary
     idea.status, idea.plan_filed_by, idea.plan_filed_at = IdeaStatus.PLANNED, user, _now()
@@ -560,7 +560,7 @@ def evidence_add(
         uploaded_by=user,
         uploaded_at=_now(),
     )
-    evidence.file.save(upload.name or "file", ContentFile(content), save=False)
+    evidence.file.save(f"evidence.{found.extension}", ContentFile(content), save=False)
     evidence.save()
     replaced = None
     if replaces is not None:

@@ -8,30 +8,36 @@ A pure core: no Django (Pillow for images, the standard library for PDFs). Check
    shell scripts) and a ZIP directory appended to an image or PDF (a polyglot).
 3. **Kind from the content**, never the extension: ``%PDF-`` starts a PDF; JPEG, PNG and WebP
    are told by Pillow. The extension must agree with the content.
-4. **Images** must load completely (``verify`` and then a full decode), within a pixel limit
-   (decompression bombs).
+4. **Images** are decoded in full within a pixel limit (decompression bombs are refused from
+   their header) and encoded again from their pixels (``ocop/images.py``): what is stored has
+   no metadata and nothing appended, and is named after its decoded type.
 5. **PDFs** must be whole (``%%EOF`` in the last kilobyte, at least one object), not encrypted
    (their content could not be checked), and free of active content: ``/JavaScript``, ``/JS``,
    ``/Launch``, ``/EmbeddedFile``, ``/RichMedia``, ``/XFA``, ``/SubmitForm``, ``/ImportData``,
    looked for in the file and inside every Flate-compressed stream (object streams hide
    dictionaries), with ``#xx`` escapes in names decoded first.
 
-Public API: :func:`inspect` -> :class:`Inspected`; :class:`Rejected` (``code`` and ``params``,
-worded by the caller in the user's language).
+Public API: :func:`inspect` -> :class:`Inspected` (``content`` is what to store, under
+``extension``); :class:`Rejected` (``code`` and ``params``, worded by the caller in the user's
+language).
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 import zlib
 from dataclasses import dataclass, field
 
+from ocop import images
+
 PDF = "application/pdf"
 JPEG, PNG, WEBP = "image/jpeg", "image/png", "image/webp"
 EXTENSIONS = {PDF: {"pdf"}, JPEG: {"jpg", "jpeg"}, PNG: {"png"}, WEBP: {"webp"}}
+STORED_EXTENSION = {PDF: "pdf", **images.EXTENSIONS}
 DEFAULT_MAX_PIXELS = 40_000_000
+# The refusals of ocop/images.py, in this module's words.
+_PICTURE_CODES = {"not_image": "not_pdf_or_image", "broken": "broken_image", "empty": "empty"}
 
 EICAR = b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE"
 # Magic bytes of things that must never pass as evidence, whatever they are named.
@@ -80,10 +86,18 @@ class Rejected(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Inspected:
+    """What to store (``content``: a PDF as sent, an image re-encoded), its type, and the size
+    and hash of what is stored."""
+
     content_type: str
     size: int
     sha256: str
     details: dict = field(default_factory=dict)
+    content: bytes = field(default=b"", repr=False)
+
+    @property
+    def extension(self) -> str:
+        return STORED_EXTENSION[self.content_type]
 
 
 def _extension(name: str) -> str:
@@ -103,10 +117,10 @@ def inspect(content: bytes, name: str, *, max_bytes: int, max_pixels: int = DEFA
         if content.startswith(magic):
             raise Rejected("forbidden_kind", what=what)
     if content.startswith(b"%PDF-"):
-        content_type = PDF
+        content_type, stored = PDF, content
         details = _check_pdf(content)
     else:
-        content_type, details = _check_image(content, max_pixels)
+        content_type, details, stored = _check_image(content, max_pixels)
     # An archive's central directory appended after the real content makes a file that is both
     # an image (or PDF) and a ZIP: refuse it.
     if b"PK\x05\x06" in content[-65_558:] and b"PK\x01\x02" in content:
@@ -114,31 +128,15 @@ def inspect(content: bytes, name: str, *, max_bytes: int, max_pixels: int = DEFA
     extension = _extension(name)
     if extension not in EXTENSIONS[content_type]:
         raise Rejected("extension_mismatch", extension=extension or "—", kind=content_type)
-    return Inspected(content_type, size, hashlib.sha256(content).hexdigest(), details)
+    return Inspected(content_type, len(stored), hashlib.sha256(stored).hexdigest(), details, stored)
 
 
-def _check_image(content: bytes, max_pixels: int) -> tuple[str, dict]:
-    from PIL import Image, UnidentifiedImageError
-
-    kinds = {"JPEG": JPEG, "PNG": PNG, "WEBP": WEBP}
+def _check_image(content: bytes, max_pixels: int) -> tuple[str, dict, bytes]:
     try:
-        with Image.open(io.BytesIO(content)) as image:
-            kind = image.format
-            width, height = image.size
-            if kind not in kinds:
-                raise Rejected("not_pdf_or_image")
-            if width * height > max_pixels:
-                raise Rejected("too_many_pixels", pixels=width * height, limit=max_pixels)
-            image.verify()
-        with Image.open(io.BytesIO(content)) as image:
-            image.load()  # verify() does not decode: a truncated image fails only here
-    except Rejected:
-        raise
-    except (UnidentifiedImageError, Image.DecompressionBombError):
-        raise Rejected("not_pdf_or_image") from None
-    except (OSError, SyntaxError, ValueError, EOFError):
-        raise Rejected("broken_image") from None
-    return kinds[kind], {"width": width, "height": height}
+        picture = images.normalise(content, max_pixels=max_pixels)
+    except images.Refused as exc:
+        raise Rejected(_PICTURE_CODES.get(exc.code, exc.code), **exc.params) from None
+    return picture.content_type, {"width": picture.width, "height": picture.height}, picture.content
 
 
 def _decoded_names(data: bytes) -> bytes:

@@ -186,7 +186,11 @@ class IntellectualPropertyForm(forms.ModelForm):
 
 
 class PhotoForm(forms.Form):
-    image = forms.FileField(label=_("Photo"))
+    image = forms.FileField(
+        label=_("Photo"),
+        help_text=_("JPEG, PNG or WebP"),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
     caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
 
 

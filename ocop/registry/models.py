@@ -1,5 +1,6 @@
 """The registry: producers (chủ thể), their products, and the recognitions products hold."""
 
+import secrets
 from datetime import date
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ocop import images
 from ocop.accounts.scope import Scope
 from ocop.vntext import fold
 
@@ -345,7 +347,13 @@ ATTACHMENT_SCOPE = Scope(
 
 
 def _photo_path(instance, filename):
-    return f"products/{instance.product_id}/{filename}"
+    """A random name with the extension of the type the photo was decoded and re-encoded as
+    (services.photo_add): never a name the uploader chose, so nothing they send makes the web
+    server serve a page or a script, and the photo of a product not yet public cannot be guessed."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension not in images.EXTENSIONS.values():
+        raise ValueError(f"a photo is stored as .jpg, .png or .webp, not {filename!r}")
+    return f"products/{instance.product_id}/{secrets.token_urlsafe(18)}.{extension}"
 
 
 class ProductPhoto(models.Model):

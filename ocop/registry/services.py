@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import lazy
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from stdnum import ean
 
+from ocop import images
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
 from ocop.accounts.services import audit_record, diff, snapshot
@@ -342,53 +344,154 @@ def product_update(*, user, product: Product, data: dict) -> Product:
     return product
 
 
-def _check_image(upload) -> None:
-    """Accept only real JPEG/PNG/WebP images under the size limit; the extension proves nothing."""
-    from PIL import Image, UnidentifiedImageError
+def _megapixels(pixels: int) -> str:
+    return f"{pixels / 1_000_000:g}"
 
-    if upload.size > settings.OCOP_PHOTO_MAX_BYTES:
+
+def picture_refusal(exc: images.Refused) -> str:
+    """Why a photo was refused, in the user's language."""
+    match exc.code:
+        case "empty":
+            return _("The file is empty.")
+        case "broken":
+            return _("The image cannot be read: it is damaged or incomplete.")
+        case "too_many_pixels" if "width" in exc.params:
+            return _(
+                "The image is %(width)s × %(height)s pixels, over the limit of %(limit)s megapixels."
+            ) % {
+                **exc.params,
+                "limit": _megapixels(exc.params["limit"]),
+            }
+        case "too_many_pixels":
+            return _("The image is over the limit of %(limit)s megapixels.") % {
+                "limit": _megapixels(exc.params["limit"])
+            }
+    return _("Photos must be JPEG, PNG or WebP images; this file is none of these.")
+
+
+def _picture(upload) -> images.Picture:
+    """The photo as it will be stored: decoded and encoded again from its pixels (ocop/images.py),
+    whatever its name or declared type say; or a refusal saying why."""
+    limit = settings.OCOP_PHOTO_MAX_BYTES
+    if upload.size > limit:
         raise ValidationError(
             {
                 "image": [
                     _("The photo is %(size)s MB; the limit is %(limit)s MB.")
-                    % {
-                        "size": round(upload.size / 1_048_576, 1),
-                        "limit": round(settings.OCOP_PHOTO_MAX_BYTES / 1_048_576, 1),
-                    }
+                    % {"size": round(upload.size / 1_048_576, 1), "limit": round(limit / 1_048_576, 1)}
                 ]
             }
         )
+    upload.seek(0)
+    content = upload.read(limit + 1)
+    upload.seek(0)
     try:
-        upload.seek(0)
-        with Image.open(upload) as image:
-            kind = image.format
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ValidationError({"image": [_("The file is not a readable image.")]}) from None
-    finally:
-        upload.seek(0)
-    if kind not in {"JPEG", "PNG", "WEBP"}:
-        raise ValidationError(
-            {"image": [_("Photos must be JPEG, PNG or WebP, not %(kind)s.") % {"kind": kind}]}
-        )
+        return images.normalise(content, max_pixels=settings.OCOP_IMAGE_MAX_PIXELS)
+    except images.Refused as exc:
+        raise ValidationError({"image": [picture_refusal(exc)]}) from None
 
 
 @transaction.atomic
 def photo_add(*, user, product: Product, image, caption: str = "") -> ProductPhoto:
+    """Add a photo to a product. What is stored is the picture re-encoded, under a random name
+    with the extension of its decoded type: never the uploaded bytes or name."""
     _require(user, Action.CHANGE, product)
-    _check_image(image)
-    position = product.photos.count()
-    photo = ProductPhoto(product=product, image=image, caption=caption.strip(), position=position)
-    photo.full_clean()
-    photo.save()
-    audit_record(
-        actor=user,
-        action="product.photo_add",
-        obj=product,
-        province_id=product.producer.province_id,
-        photo_id=photo.pk,
-    )
+    picture = _picture(image)
+    photo = ProductPhoto(product=product, caption=caption.strip(), position=product.photos.count())
+    photo.full_clean(exclude=["image"])
+    photo.image.save(f"photo.{picture.extension}", ContentFile(picture.content), save=False)
+    try:
+        photo.save()
+        audit_record(
+            actor=user,
+            action="product.photo_add",
+            obj=product,
+            province_id=product.producer.province_id,
+            photo_id=photo.pk,
+        )
+    except BaseException:
+        photo.image.delete(save=False)  # no file without its row
+        raise
     return photo
+
+
+# The name photo_add gives a photo (models._photo_path); a photo under any other name was stored
+# before photos were re-encoded, as uploaded.
+NORMALISED_PHOTO = re.compile(r"products/\d+/[A-Za-z0-9_-]{24}\.(?:jpg|png|webp)")
+
+
+def photos_normalise(*, everything: bool = False, dry_run: bool = False, echo=None) -> dict[str, int]:
+    """Make photos stored before re-encoding (under the uploader's name, as uploaded) what
+    photo_add stores now: re-encoded under a name of the platform's. A stored file that is not
+    a JPEG, PNG or WebP picture within the limits is removed with its row. ``everything`` also
+    re-encodes photos already named the new way. Each photo is its own transaction, audited;
+    ``echo(photo_id, product_id, outcome, detail)`` hears of each. Safe to run again: it resumes."""
+    counts = {"normalised": 0, "removed": 0, "missing": 0, "kept": 0}
+    photos = ProductPhoto.objects.select_related("product__producer").order_by("pk")
+    for photo in photos.iterator(chunk_size=200):
+        old, photo_id = photo.image.name, photo.pk
+        if not everything and NORMALISED_PHOTO.fullmatch(old):
+            counts["kept"] += 1
+            continue
+        try:
+            with photo.image.open("rb") as handle:
+                content = handle.read()
+        except FileNotFoundError:
+            outcome, detail = "missing", old
+        else:
+            try:
+                picture = images.normalise(content, max_pixels=settings.OCOP_IMAGE_MAX_PIXELS)
+            except images.Refused as exc:
+                outcome, detail = "removed", f"{old} ({exc.code})"
+                if not dry_run:
+                    _photo_drop(photo, reason=exc.code)
+            else:
+                outcome, detail = "normalised", old
+                if not dry_run:
+                    detail = f"{old} → {_photo_rewrite(photo, picture)}"
+        counts[outcome] += 1
+        if echo:
+            echo(photo_id, photo.product_id, outcome, detail)
+    return counts
+
+
+def _photo_rewrite(photo: ProductPhoto, picture: images.Picture) -> str:
+    old = photo.image.name
+    storage = photo.image.storage
+    photo.image.save(f"photo.{picture.extension}", ContentFile(picture.content), save=False)
+    try:
+        with transaction.atomic():
+            ProductPhoto.objects.filter(pk=photo.pk).update(image=photo.image.name)
+            audit_record(
+                actor=None,
+                action="product.photo_normalise",
+                obj=photo.product,
+                province_id=photo.product.producer.province_id,
+                photo_id=photo.pk,
+                before=old,
+                after=photo.image.name,
+            )
+    except BaseException:
+        storage.delete(photo.image.name)
+        raise
+    storage.delete(old)
+    return photo.image.name
+
+
+@transaction.atomic
+def _photo_drop(photo: ProductPhoto, *, reason: str) -> None:
+    name, storage, photo_id = photo.image.name, photo.image.storage, photo.pk
+    photo.delete()
+    audit_record(
+        actor=None,
+        action="product.photo_remove",
+        obj=photo.product,
+        province_id=photo.product.producer.province_id,
+        photo_id=photo_id,
+        file=name,
+        reason=reason,
+    )
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ocop.accounts.scope import Scope
+from ocop.storage import private_storage
 
 from .choices import CaptureStatus, ErrorBehaviour, FlagKind, LinkType, ReportKind, Unit
 from .epcis import shown
@@ -79,6 +80,14 @@ class Batch(models.Model):
         return f"{self.product} — {self.lot}"
 
 
+# Where capture documents are staged in private storage (trace.services.captures_clean).
+CAPTURE_STAGING = "epcis/captures"
+
+
+def capture_document_path(instance, filename):
+    return f"{CAPTURE_STAGING}/{instance.pk}.json"
+
+
 class CaptureJob(models.Model):
     """One EPCIS capture (``POST /epcis/capture``): its progress and every error found."""
 
@@ -91,8 +100,10 @@ class CaptureJob(models.Model):
     event_count = models.PositiveIntegerField(default=0)
     captured = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
-    # The document as received, kept until a background capture has read it.
-    document = models.FileField(upload_to="epcis/captures/", blank=True)
+    # The document as received, staged until a background capture has read it: in private
+    # storage (never served), named after the capture, deleted when the capture ends, or by
+    # ``ocop trace_captures_clean`` if the capture was lost.
+    document = models.FileField(upload_to=capture_document_path, storage=private_storage, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

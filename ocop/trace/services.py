@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -36,7 +37,7 @@ from ocop.registry.models import Producer, Product
 from . import codes, epcis
 from . import digitallink as dl
 from .choices import CaptureStatus, ErrorBehaviour, LinkType, StepKind, Unit
-from .models import Batch, CaptureJob, Event, EventIdentifier, ProductLink
+from .models import CAPTURE_STAGING, Batch, CaptureJob, Event, EventIdentifier, ProductLink
 
 log = logging.getLogger(__name__)
 
@@ -652,7 +653,12 @@ def capture_submit(*, user, body: bytes, behaviour: str = ErrorBehaviour.ROLLBAC
         from ocop.jobs.services import job_start
 
         capture.document.save("capture.json", ContentFile(body), save=True)
-        job_start(kind="trace.capture", owner=user, params={"capture": str(capture.pk)})
+        try:
+            job_start(kind="trace.capture", owner=user, params={"capture": str(capture.pk)})
+        except Exception as exc:
+            log.exception("capture %s could not be queued", capture.pk)
+            _capture_finish(capture, 0, [_internal_problem(exc)])
+            _staged_discard(capture)
     capture.refresh_from_db()
     return capture
 
@@ -882,6 +888,13 @@ def capture_run(capture: CaptureJob, *, document: dict | None = None, progress=N
     )
     if not claimed:
         return capture
+    try:
+        return _capture_run(capture, document, progress)
+    finally:
+        _staged_discard(capture)  # whatever happened: the capture is over, its document goes
+
+
+def _capture_run(capture: CaptureJob, document: dict | None, progress) -> CaptureJob:
     problems: list[epcis.Problem] = []
     try:
         if document is None:
@@ -936,9 +949,11 @@ def capture_run(capture: CaptureJob, *, document: dict | None = None, progress=N
         return _capture_finish(capture, 0, problems)
     except Exception as exc:  # nothing half-stored: the transaction above rolled back
         log.exception("capture %s failed", capture.pk)
-        return _capture_finish(
-            capture, 0, [epcis.Problem(None, "/", f"The capture failed: {type(exc).__name__}.", "internal")]
-        )
+        return _capture_finish(capture, 0, [_internal_problem(exc)])
+
+
+def _internal_problem(exc: Exception) -> epcis.Problem:
+    return epcis.Problem(None, "/", f"The capture failed: {type(exc).__name__}.", "internal")
 
 
 def _capture_finish(capture: CaptureJob, captured: int, problems: list[epcis.Problem]) -> CaptureJob:
@@ -960,8 +975,60 @@ def _capture_finish(capture: CaptureJob, captured: int, problems: list[epcis.Pro
         errors=errors,
         finished_at=timezone.now(),
     )
-    if capture.document:
-        capture.document.delete(save=False)
-        CaptureJob.objects.filter(pk=capture.pk).update(document="")
     capture.refresh_from_db()
     return capture
+
+
+def _staged_discard(capture: CaptureJob) -> bool:
+    """Delete the document staged for a capture that is over. Says whether there was one."""
+    name = capture.document.name
+    if not name:
+        return False
+    capture.document.storage.delete(name)
+    CaptureJob.objects.filter(pk=capture.pk).update(document="")
+    capture.document.name = ""
+    return True
+
+
+LOST = "The capture was lost (the server stopped while it ran): send the document again."
+
+
+def captures_clean(*, now: datetime | None = None) -> dict[str, int]:
+    """Fail the captures lost to a restart (still queued or running after
+    ``OCOP_EPCIS_CAPTURE_STALE_MINUTES``) and delete every staged document that no capture still
+    waiting needs, and any document earlier versions staged in the public media folder. Run it
+    periodically (``ocop trace_captures_clean``); it is idempotent."""
+    now = now or timezone.now()
+    waiting = (CaptureStatus.QUEUED, CaptureStatus.RUNNING)
+    stale = now - timedelta(minutes=settings.OCOP_EPCIS_CAPTURE_STALE_MINUTES)
+    lost = deleted = 0
+    for capture in CaptureJob.objects.filter(status__in=waiting, created_at__lt=stale):
+        # Conditional: a capture that ends meanwhile keeps its own outcome.
+        if CaptureJob.objects.filter(pk=capture.pk, status=capture.status).update(
+            status=CaptureStatus.FAILED,
+            errors=[epcis.Problem(None, "/", LOST, "internal").as_dict()],
+            finished_at=now,
+        ):
+            lost += 1
+            deleted += _staged_discard(capture)
+    # Files first, then which of them a waiting capture needs: a capture submitted in between
+    # is not in the list, so its document is never taken from under it.
+    storage = CaptureJob._meta.get_field("document").storage
+    staged = storage.listdir(CAPTURE_STAGING)[1] if storage.exists(CAPTURE_STAGING) else []
+    needed = {
+        f"{pk}.json"
+        for pk in CaptureJob.objects.filter(status__in=waiting)
+        .exclude(document="")
+        .values_list("pk", flat=True)
+    }
+    for name in staged:
+        if name not in needed:
+            storage.delete(f"{CAPTURE_STAGING}/{name}")
+            deleted += 1
+    CaptureJob.objects.exclude(status__in=waiting).exclude(document="").update(document="")
+    # Before issue 11 documents were staged under MEDIA_ROOT, readable by anyone.
+    if default_storage.exists(CAPTURE_STAGING):
+        for name in default_storage.listdir(CAPTURE_STAGING)[1]:
+            default_storage.delete(f"{CAPTURE_STAGING}/{name}")
+            deleted += 1
+    return {"lost": lost, "deleted": deleted}
