@@ -73,6 +73,12 @@ class Versioned(models.Model):
             raise
         self.refresh_from_db(fields=["version"])
 
+    def versioned_values(self) -> dict[str, object]:
+        """What a token fingerprints, by name: every editable field (foreign keys as ids). A
+        model adds what its edit form changes outside its own row (and then raises its version
+        when that changes)."""
+        return {f.name: getattr(self, f.attname) for f in tracked_fields(type(self))}
+
 
 # ---------------------------------------------------------------------------------------------
 # Tokens
@@ -88,6 +94,8 @@ def _canonical(value) -> str:
     """One spelling per value, whether it comes from the database or from a form."""
     if value is None or value == "":
         return ""
+    if isinstance(value, (list, tuple, set, models.QuerySet)):
+        return ",".join(sorted(_canonical(item) for item in value))
     if isinstance(value, models.Model):
         value = value.pk
     if isinstance(value, bool):
@@ -106,7 +114,7 @@ def _digest(value) -> bytes:
 
 def token(record: Versioned) -> str:
     """``<version>.<fingerprints>`` of the record as it is in memory."""
-    digests = b"".join(_digest(getattr(record, f.attname)) for f in tracked_fields(type(record)))
+    digests = b"".join(_digest(value) for value in record.versioned_values().values())
     return f"{record.version}.{base64.urlsafe_b64encode(digests).decode().rstrip('=')}"
 
 
@@ -126,21 +134,18 @@ def _parse(text: str | None) -> tuple[int, list[bytes] | None] | None:
 def changed_since(record: Versioned, text: str | None) -> list[str] | None:
     """Names of the fields whose value differs from the token's; None if it cannot be told
     (no token, or one made for another set of fields)."""
-    parsed = _parse(text)
-    fields = tracked_fields(type(record))
-    if parsed is None or parsed[1] is None or len(parsed[1]) != len(fields):
+    loaded = _loaded_digests(record, text)
+    if loaded is None:
         return None
-    return [
-        f.name for f, old in zip(fields, parsed[1], strict=True) if _digest(getattr(record, f.attname)) != old
-    ]
+    return [name for name, value in record.versioned_values().items() if _digest(value) != loaded[name]]
 
 
-def _loaded_digest(record: Versioned, text: str | None, name: str) -> bytes | None:
+def _loaded_digests(record: Versioned, text: str | None) -> dict[str, bytes] | None:
     parsed = _parse(text)
-    fields = [f.name for f in tracked_fields(type(record))]
-    if parsed is None or parsed[1] is None or len(parsed[1]) != len(fields) or name not in fields:
+    names = list(record.versioned_values())
+    if parsed is None or parsed[1] is None or len(parsed[1]) != len(names):
         return None
-    return parsed[1][fields.index(name)]
+    return dict(zip(names, parsed[1], strict=True))
 
 
 class EditConflict(Exception):
@@ -289,7 +294,9 @@ WRITE_OPENAPI = {
 
 def _shown(field: forms.Field, value) -> str:
     """A value as a person reads it in a message."""
-    if value is None or value == "" or value == []:
+    if isinstance(value, (list, tuple, models.QuerySet)):
+        return ", ".join(str(item) for item in value) or _("(empty)")
+    if value is None or value == "":
         return _("(empty)")
     if isinstance(value, bool):
         return _("ticked") if value else _("not ticked")  # as the form's box shows it
@@ -297,6 +304,8 @@ def _shown(field: forms.Field, value) -> str:
         return str(value)
     if isinstance(value, (date, datetime)):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
     choices = getattr(field, "choices", None)
     if choices is not None and not isinstance(field, forms.ModelChoiceField):
         labels = {}
@@ -318,6 +327,8 @@ def _as_data(field: forms.Field, value) -> str:
         return "true" if value else "false"
     if isinstance(value, (date, datetime)):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
     return str(value)
 
 
@@ -340,13 +351,22 @@ class VersionedForm(forms.Form):
         if self.record is not None and self.record.pk:
             self.initial["version"] = token(self.record)
 
+    def _theirs(self, record, name, current):
+        """The current value of a field as the form holds it (a related row, not its id)."""
+        field = self.fields[name]
+        if isinstance(field, forms.ModelMultipleChoiceField):
+            return list(field.queryset.filter(pk__in=current[name]))
+        if isinstance(field, forms.ModelChoiceField):
+            return getattr(record, name)
+        return current[name]
+
     def refused(self, conflict: EditConflict) -> VersionedForm:
         """The form to show after ``conflict``: nothing was saved. It now carries the current
         token. A field someone else changed and this person did not takes their value; one both
         changed keeps this person's; each is explained with both values."""
         record, sent = conflict.record, self.cleaned_data
-        loaded = sent.get("version")
-        tracked = {f.name for f in tracked_fields(type(record))}
+        current = record.versioned_values()
+        loaded = _loaded_digests(record, sent.get("version")) or {}
         changed = conflict.changed
         unknown_base = changed is None
         if unknown_base:
@@ -354,22 +374,24 @@ class VersionedForm(forms.Form):
             changed = [
                 name
                 for name in self.fields
-                if name in tracked and _digest(getattr(record, name)) != _digest(sent.get(name))
+                if name in current and _digest(current[name]) != _digest(sent.get(name))
             ]
         data = self.data.copy()
         data["version"] = conflict.token
         notes: dict[str, str] = {}
         elsewhere = []
         for name in changed:
-            if name not in self.fields or name == "version":
-                elsewhere.append(str(record._meta.get_field(name).verbose_name))
+            if name not in self.fields:
+                elsewhere.append(str(getattr(record._meta.get_field(name), "verbose_name", name)))
                 continue
-            field, theirs, yours = self.fields[name], getattr(record, name), sent.get(name)
-            original = _loaded_digest(record, loaded, name)
-            untouched = original is not None and _digest(yours) == original
+            field, theirs, yours = self.fields[name], self._theirs(record, name, current), sent.get(name)
+            untouched = name in loaded and _digest(yours) == loaded[name]
             values = {"theirs": _shown(field, theirs), "yours": _shown(field, yours)}
             if untouched:
-                data[name] = _as_data(field, theirs)
+                if getattr(field.widget, "allow_multiple_selected", False):
+                    data.setlist(name, [str(item) for item in field.prepare_value(theirs)])
+                else:
+                    data[name] = _as_data(field, theirs)
                 notes[name] = (
                     _(
                         "Changed by someone else after you opened the form: they saved “%(theirs)s”,"

@@ -115,6 +115,12 @@ class CraftVillage(Versioned):
     def __str__(self):
         return self.name
 
+    def versioned_values(self):
+        # The village's edit form also chooses its producers, kept on the producers' rows.
+        values = super().versioned_values()
+        values["producers"] = sorted(self.producers.values_list("pk", flat=True)) if self.pk else []
+        return values
+
 
 class ProducerQuerySet(VersionedQuerySet):
     def in_province(self, province):

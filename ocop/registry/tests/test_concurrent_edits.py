@@ -342,10 +342,14 @@ def test_the_openapi_document_declares_etags_and_preconditions():
     from ocop.api import api
 
     paths = api.get_openapi_schema()["paths"]
-    for path in ("/api/v1/products/{product_id}", "/api/v1/producers/{producer_id}"):
+    for path, method in [
+        ("/api/v1/products/{product_id}", "patch"),
+        ("/api/v1/producers/{producer_id}", "patch"),
+        ("/api/v1/monitoring/targets/{target_id}", "put"),
+    ]:
         assert "ETag" in paths[path]["get"]["responses"]["200"]["headers"]
-        patch = paths[path]["patch"]
-        assert {p["name"] for p in patch["parameters"] if p["in"] == "header"} == {"If-Match"}
-        assert "ETag" in patch["responses"]["200"]["headers"]
+        write = paths[path][method]
+        assert {p["name"] for p in write["parameters"] if p["in"] == "header"} == {"If-Match"}
+        assert "ETag" in write["responses"]["200"]["headers"]
         for status in ("412", "428"):
-            assert list(patch["responses"][status]["content"]) == ["application/problem+json"]
+            assert list(write["responses"][status]["content"]) == ["application/problem+json"]
