@@ -113,9 +113,12 @@ def _digest(value) -> bytes:
 
 
 def token(record: Versioned) -> str:
-    """``<version>.<fingerprints>`` of the record as it is in memory."""
+    """``<version>.<fingerprints>`` of the record as it is in memory. A record not saved yet
+    (a form that will create it) is version 0, which no stored row has: if someone else creates
+    it first, the edit is refused like any other made from a stale copy."""
     digests = b"".join(_digest(value) for value in record.versioned_values().values())
-    return f"{record.version}.{base64.urlsafe_b64encode(digests).decode().rstrip('=')}"
+    version = 0 if record._state.adding else record.version
+    return f"{version}.{base64.urlsafe_b64encode(digests).decode().rstrip('=')}"
 
 
 def _parse(text: str | None) -> tuple[int, list[bytes] | None] | None:
@@ -348,7 +351,7 @@ class VersionedForm(forms.Form):
     def __init__(self, *args, record: Versioned | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.record = record if record is not None else getattr(self, "instance", None)
-        if self.record is not None and self.record.pk:
+        if self.record is not None:
             self.initial["version"] = token(self.record)
 
     def _theirs(self, record, name, current):
