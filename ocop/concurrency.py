@@ -23,7 +23,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.db import models
-from django.http import JsonResponse
+from django.http import JsonResponse, QueryDict
 from django.utils import formats
 from django.utils.crypto import salted_hmac
 from django.utils.text import Truncator, capfirst
@@ -124,7 +124,7 @@ def token(record: Versioned) -> str:
 def _parse(text: str | None) -> tuple[int, list[bytes] | None] | None:
     """(version, per-field digests or None if unreadable), or None when no version is readable."""
     version, _sep, encoded = (text or "").strip().partition(".")
-    if not version.isdigit() or len(version) > 18:
+    if not (version.isascii() and version.isdigit()) or len(version) > 18:
         return None
     try:
         raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
@@ -379,7 +379,10 @@ class VersionedForm(forms.Form):
                 for name in self.fields
                 if name in current and _digest(current[name]) != _digest(sent.get(name))
             ]
-        data = self.data.copy()
+        data = self.data.copy() if hasattr(self.data, "setlist") else QueryDict(mutable=True)
+        if not hasattr(self.data, "setlist"):  # a form made from a plain dict (in code, not a request)
+            for key, value in self.data.items():
+                data.setlist(key, value if isinstance(value, (list, tuple)) else [value])
         data["version"] = conflict.token
         notes: dict[str, str] = {}
         elsewhere = []

@@ -309,13 +309,18 @@ def test_api_writes_without_if_match_still_work(records, owner_a):
 
 
 @pytest.mark.django_db
-def test_if_match_can_be_required(records, owner_a, settings):
+def test_if_match_can_be_required(records, owner_a, owner_b, settings):
     settings.OCOP_API_REQUIRE_IF_MATCH = True
     client = _client(owner_a)
     before = _row(Product, records.p_draft.pk)
     response = client.patch(
         f"/api/v1/products/{records.p_draft.pk}", {"name_en": "Coconut jam"}, content_type="application/json"
     )
+    # Someone who cannot reach the product learns nothing more than before: not found.
+    outsider = _client(owner_b).patch(
+        f"/api/v1/products/{records.p_draft.pk}", {"name_en": "Coconut jam"}, content_type="application/json"
+    )
+    assert outsider.status_code == 404
     assert response.status_code == 428
     assert response.json()["detail"] == (
         "Send the product's ETag in If-Match (read it with GET first), so that no one else's change is lost."
@@ -353,3 +358,29 @@ def test_the_openapi_document_declares_etags_and_preconditions():
         assert "ETag" in write["responses"]["200"]["headers"]
         for status in ("412", "428"):
             assert list(write["responses"][status]["content"]) == ["application/problem+json"]
+
+
+@pytest.mark.django_db
+def test_the_refusals_speak_vietnamese(records, officer_a, owner_a):
+    first, second = Client(HTTP_ACCEPT_LANGUAGE="vi"), Client(HTTP_ACCEPT_LANGUAGE="vi")
+    first.force_login(officer_a)
+    second.force_login(owner_a)
+    url = f"/manage/products/{records.p_draft.pk}/edit/"
+    etag = second.get(f"/api/v1/products/{records.p_draft.pk}").headers["ETag"]
+    mine, theirs = browser_form(first.get(url), "name_vi"), browser_form(second.get(url), "name_vi")
+    mine["name_vi"] = "Mứt dừa non Bến Tre"
+    first.post(url, mine)
+
+    page = second.post(url, theirs).content.decode()
+    refused = second.patch(
+        f"/api/v1/products/{records.p_draft.pk}",
+        {"name_en": "Coconut jam"},
+        content_type="application/json",
+        headers={"If-Match": etag},
+    )
+
+    assert "Người khác đã lưu sản phẩm này sau khi bạn mở biểu mẫu, nên chưa có gì được lưu." in page
+    assert "họ đã lưu “Mứt dừa non Bến Tre”, bạn gửi “Mứt dừa non”. Ô này nay mang giá trị của họ." in page
+    assert refused.json()["detail"].startswith(
+        "Sản phẩm này đã được thay đổi sau phiên bản nêu trong If-Match (các trường: name_vi)."
+    )
