@@ -449,3 +449,29 @@ class VersionedForm(forms.Form):
         for name, message in notes.items():
             form.add_error(name, message)
         return form
+
+
+class VersionedAdminForm(VersionedForm):
+    """Mixed into a Django admin change form: a save made from an older copy is refused with the
+    fields changed since. The admin saves in the transaction that validated the form, so the row
+    locked here stays locked until the save."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None:
+            current = type(self.instance)._default_manager.select_for_update().get(pk=self.instance.pk)
+            try:
+                ensure_current(current, cleaned.get("version"))
+            except EditConflict as conflict:
+                names = [
+                    str(getattr(current._meta.get_field(name), "verbose_name", name))
+                    for name in conflict.changed or []
+                ]
+                raise forms.ValidationError(
+                    _(
+                        "Someone else saved this %(record)s after you opened the form, so nothing was"
+                        " saved. Open it again to see their changes (%(fields)s) and make yours again."
+                    )
+                    % {"record": current._meta.verbose_name, "fields": ", ".join(names) or "—"}
+                ) from None
+        return cleaned

@@ -384,3 +384,30 @@ def test_the_refusals_speak_vietnamese(records, officer_a, owner_a):
     assert refused.json()["detail"].startswith(
         "Sản phẩm này đã được thay đổi sau phiên bản nêu trong If-Match (các trường: name_vi)."
     )
+
+
+@pytest.mark.django_db
+def test_the_admin_change_form_refuses_a_stale_save(geo, central):
+    from ocop.registry.models import CraftVillage
+
+    village = CraftVillage.objects.create(name="Làng dệt", province=geo.province_a)
+    url = f"/admin/registry/craftvillage/{village.pk}/change/"
+    first, second = _client(central), _client(central)
+    mine, theirs = browser_form(first.get(url), "craft"), browser_form(second.get(url), "craft")
+    mine["craft"] = "Dệt thổ cẩm"
+    assert first.post(url, mine).status_code == 302
+    theirs["decision_no"] = "15/QĐ-UBND"
+    before = CraftVillage.objects.filter(pk=village.pk).values().get()
+
+    response = second.post(url, theirs)
+
+    assert response.status_code == 200
+    assert CraftVillage.objects.filter(pk=village.pk).values().get() == before
+    assert (
+        "Someone else saved this craft village after you opened the form, so nothing was saved."
+        " Open it again to see their changes (craft) and make yours again." in response.content.decode()
+    )
+    added = browser_form(first.get("/admin/registry/craftvillage/add/"), "craft")
+    added.update(name="Làng gốm", province=str(geo.province_a.pk))
+    assert first.post("/admin/registry/craftvillage/add/", added).status_code == 302
+    assert CraftVillage.objects.filter(name="Làng gốm").count() == 1
