@@ -50,6 +50,18 @@ class CentralOnly:
         return self._central(request)
 
 
+class Versioned:
+    """A change form that refuses a save made from a copy older than the record (lost update)."""
+
+    def get_form(self, request, obj=None, **kwargs):
+        from ocop.concurrency import VersionedAdminForm  # a models module; this one loads first
+
+        if kwargs.get("fields"):  # the field list the admin read back from the form below
+            kwargs["fields"] = [name for name in kwargs["fields"] if name != "version"]
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (VersionedAdminForm, form), {})
+
+
 class ReadOnly(CentralOnly):
     """Reference data and audit rows are loaded or written by the platform, never edited by hand."""
 

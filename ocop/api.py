@@ -10,6 +10,12 @@ from django.http import Http404
 from ninja import NinjaAPI
 
 from ocop import __version__
+from ocop.concurrency import (
+    EditConflict,
+    PreconditionRequired,
+    conflict_response,
+    precondition_required_response,
+)
 from ocop.criteria.api import router as criteria_router
 from ocop.evaluation.api import router as evaluation_router
 from ocop.geo.api import router as geo_router
@@ -49,6 +55,16 @@ def validation_error(request, exc):
 @api.exception_handler(PermissionDenied)
 def permission_denied(request, exc):
     return api.create_response(request, {"detail": "You may not do this."}, status=403)
+
+
+@api.exception_handler(EditConflict)
+def edit_conflict(request, exc):
+    return conflict_response(exc)
+
+
+@api.exception_handler(PreconditionRequired)
+def precondition_required(request, exc):
+    return precondition_required_response(exc)
 
 
 @api.exception_handler(Http404)

@@ -368,6 +368,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Certificates are valid 36 months from the decision (QĐ 148; OCOP.md §5.6, confirmed by two sources).
 OCOP_RECOGNITION_VALIDITY_MONTHS = env_int("OCOP_RECOGNITION_VALIDITY_MONTHS", 36)
 OCOP_PAGE_SIZE = env_int("OCOP_PAGE_SIZE", 50)
+# An API write to a versioned record (producer, product, target) may send the ETag it read in
+# If-Match; a stale one is refused (412). True also refuses writes without If-Match (428): turn
+# it on once every client sends it. False accepts them as before.
+OCOP_API_REQUIRE_IF_MATCH = env_bool("OCOP_API_REQUIRE_IF_MATCH", False)
 # Criteria set files (YAML): the sets shipped with the platform, plus any directories listed
 # here (colon-separated), so the central office can add sets without a code change.
 OCOP_CRITERIA_DIRS = [PACKAGE_DIR / "criteria" / "data" / "sets"] + [

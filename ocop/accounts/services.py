@@ -11,7 +11,7 @@ def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict:
     for field in obj._meta.concrete_fields:
         if fields is not None and field.name not in fields:
             continue
-        if field.name in {"id", "created_at", "updated_at", "name_key"}:
+        if field.name in {"id", "created_at", "updated_at", "name_key", "version"}:
             continue
         value = getattr(obj, field.attname)
         data[field.name] = value if isinstance(value, (str, int, float, bool, type(None))) else str(value)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
+from ocop.concurrency import VersionedForm
 from ocop.geo.models import Commune, Province
 from ocop.registry.choices import CertificationKind, ProducerType, ProductGroup
 from ocop.registry.forms import DateInput
@@ -102,7 +103,7 @@ class CatalogueFilterForm(forms.Form):
         self.fields["commune"].choices = _blank(_("All communes")) + list(communes)
 
 
-class PointForm(forms.ModelForm):
+class PointForm(VersionedForm, forms.ModelForm):
     province = forms.ModelChoiceField(
         queryset=Province.objects.none(),
         required=False,
@@ -191,7 +192,7 @@ class StockForm(forms.Form):
         return product
 
 
-class SupplyForm(forms.ModelForm):
+class SupplyForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = SupplyCapacity
         fields = [
@@ -283,7 +284,7 @@ class MessageForm(forms.Form):
     )
 
 
-class FairForm(forms.ModelForm):
+class FairForm(VersionedForm, forms.ModelForm):
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
 
     class Meta:

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ocop.accounts.scope import Scope
+from ocop.concurrency import Versioned, VersionedQuerySet
 
 from . import hours
 from .choices import (
@@ -126,7 +127,7 @@ PRODUCT_SCOPE = Scope(
 # ---------------------------------------------------------------------------------------------
 
 
-class SupplyCapacity(models.Model):
+class SupplyCapacity(Versioned):
     """What a buyer needs to know before asking: how much, from how little, how soon."""
 
     product = models.OneToOneField(
@@ -167,6 +168,7 @@ class SupplyCapacity(models.Model):
     note_en = models.TextField(_("note (English)"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = VersionedQuerySet.as_manager()
     scope = PRODUCT_SCOPE
 
     class Meta:
@@ -208,7 +210,7 @@ class SupplyCapacity(models.Model):
 # ---------------------------------------------------------------------------------------------
 
 
-class PointOfSale(models.Model):
+class PointOfSale(Versioned):
     """An OCOP introduction and sales point, a supermarket or a shop selling OCOP products."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -238,6 +240,7 @@ class PointOfSale(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = VersionedQuerySet.as_manager()
     scope = Scope(province="province", commune="commune", public=Q)
 
     class Meta:
@@ -273,6 +276,13 @@ class PointOfSale(models.Model):
     @property
     def opening_rules(self) -> list[hours.Rule]:
         return hours.from_json(self.opening_hours)
+
+    def versioned_values(self):
+        # The edit form holds the opening hours as text (hours_text): fingerprint what it shows.
+        values = super().versioned_values()
+        values["hours_text"] = hours.to_text(self.opening_rules)
+        del values["opening_hours"]
+        return values
 
     @property
     def coordinates(self) -> tuple[float, float] | None:
@@ -450,7 +460,7 @@ def _published_fairs() -> Q:
     return Q(is_published=True)
 
 
-class Fair(models.Model):
+class Fair(Versioned):
     """A fair, festival or trade event where producers show their products."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -478,6 +488,7 @@ class Fair(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = VersionedQuerySet.as_manager()
     scope = Scope(province="organiser_province", public=_published_fairs)
 
     class Meta:

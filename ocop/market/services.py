@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
 from ocop.accounts.services import audit_record, diff, snapshot
+from ocop.concurrency import ensure_current
 from ocop.geo.services import Location, LocationError, place
 from ocop.registry.choices import ProducerType, ProductGroup
 from ocop.registry.models import Producer, Product, Recognition
@@ -401,10 +402,16 @@ def _check_supply(supply: SupplyCapacity) -> None:
 
 
 @transaction.atomic
-def supply_update(*, user, product: Product, data: dict) -> SupplyCapacity:
-    """Set a product's supply capacity. Whoever may change the product may change it."""
+def supply_update(*, user, product: Product, data: dict, version: str | None = None) -> SupplyCapacity:
+    """Set a product's supply capacity. Whoever may change the product may change it.
+    ``version``: the token of the copy the change was made from (version 0: there was none);
+    refused (:class:`~ocop.concurrency.EditConflict`) if the supply capacity changed since."""
     _require(user, Action.CHANGE, product)
+    # Lock the product, so that two first entries of its supply cannot both insert one.
+    Product.objects.select_for_update().filter(pk=product.pk).exists()
     supply = SupplyCapacity.objects.select_for_update().filter(product=product).first()
+    if supply is not None:
+        ensure_current(supply, version)
     before = snapshot(supply) if supply else {}
     supply = supply or SupplyCapacity(product=product)
     for key, value in data.items():
@@ -412,9 +419,9 @@ def supply_update(*, user, product: Product, data: dict) -> SupplyCapacity:
             setattr(supply, key, value)
     _check_supply(supply)
     supply.full_clean()
-    supply.save()
     changes = diff(before, snapshot(supply))
-    if changes:
+    if changes:  # a save that changes nothing writes nothing, so it leaves others' copies current
+        supply.save()
         audit_record(
             actor=user,
             action="product.supply_update",
@@ -520,9 +527,12 @@ def point_update(
     hours_text: str | None = None,
     province=None,
     commune=None,
+    version: str | None = None,
 ) -> PointOfSale:
+    """Change a point of sale; ``version`` as for :func:`supply_update`."""
     _require(user, Action.CHANGE, point)
     point = PointOfSale.objects.select_for_update().get(pk=point.pk)
+    ensure_current(point, version)
     before = snapshot(point)
     for key, value in data.items():
         if key in POINT_FIELDS:
@@ -540,9 +550,9 @@ def point_update(
         point.opening_hours = parse_hours(hours_text)
     _check_point(point)
     point.full_clean()
-    point.save()
     changes = diff(before, snapshot(point))
-    if changes:
+    if changes:  # a save that changes nothing writes nothing, so it leaves others' copies current
+        point.save()
         audit_record(
             actor=user, action="point.update", obj=point, province_id=point.province_id, changes=changes
         )
@@ -982,9 +992,11 @@ def fair_create(*, user, data: dict) -> Fair:
 
 
 @transaction.atomic
-def fair_update(*, user, fair: Fair, data: dict) -> Fair:
+def fair_update(*, user, fair: Fair, data: dict, version: str | None = None) -> Fair:
+    """Change a fair; ``version`` as for :func:`supply_update`."""
     _require(user, Action.CHANGE, fair)
     fair = Fair.objects.select_for_update().get(pk=fair.pk)
+    ensure_current(fair, version)
     before = snapshot(fair)
     for key, value in data.items():
         if key in FAIR_FIELDS:
@@ -995,9 +1007,9 @@ def fair_update(*, user, fair: Fair, data: dict) -> Fair:
         raise ValidationError({"organiser_province": [_("You cannot hand the event to that province.")]})
     _check_fair(fair)
     fair.full_clean()
-    fair.save()
     changes = diff(before, snapshot(fair))
-    if changes:
+    if changes:  # a save that changes nothing writes nothing, so it leaves others' copies current
+        fair.save()
         audit_record(
             actor=user, action="fair.update", obj=fair, province_id=fair.province_id, changes=changes
         )

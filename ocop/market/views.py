@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
+from ocop.concurrency import EditConflict
 from ocop.flash import flash_errors
 from ocop.registry.models import Producer, Product
 
@@ -670,6 +671,7 @@ def point_edit(request, pk):
         PointOfSale.objects.select_related("province", "commune"), request.user, Action.CHANGE, pk=pk
     )
     form = forms.PointForm(request.POST or None, instance=point, user=request.user)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             services.point_update(
@@ -679,7 +681,10 @@ def point_edit(request, pk):
                 hours_text=form.cleaned_data["hours_text"],
                 province=form.cleaned_data["province"],
                 commune=form.cleaned_data["commune"],
+                version=form.cleaned_data["version"],
             )
+        except EditConflict as conflict:
+            form, status = form.refused(conflict), 409
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -696,6 +701,7 @@ def point_edit(request, pk):
         request,
         "market/point_form.html",
         {"form": form, "point": point, "stock": stock, "stock_form": forms.StockForm()},
+        status=status,
     )
 
 
@@ -745,16 +751,21 @@ def supply_edit(request, pk):
     )
     supply = getattr(product, "supply", None)
     form = forms.SupplyForm(request.POST or None, instance=supply)
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form._meta.fields}
         try:
-            services.supply_update(user=request.user, product=product, data=data)
+            services.supply_update(
+                user=request.user, product=product, data=data, version=form.cleaned_data["version"]
+            )
+        except EditConflict as conflict:
+            form, status = form.refused(conflict), 409
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
             messages.success(request, _("Supply capacity saved."))
             return redirect("market:supply_edit", pk=product.pk)
-    return render(request, "market/supply_form.html", {"form": form, "product": product})
+    return render(request, "market/supply_form.html", {"form": form, "product": product}, status=status)
 
 
 @login_required
@@ -917,9 +928,14 @@ def fair_create(request):
 def fair_edit(request, pk):
     fair = gate.get_or_404(Fair.objects.select_related("province"), request.user, Action.CHANGE, pk=pk)
     form = forms.FairForm(request.POST or None, instance=fair, user=request.user)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.fair_update(user=request.user, fair=fair, data=form.service_data())
+            services.fair_update(
+                user=request.user, fair=fair, data=form.service_data(), version=form.cleaned_data["version"]
+            )
+        except EditConflict as conflict:
+            form, status = form.refused(conflict), 409
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -940,6 +956,7 @@ def fair_edit(request, pk):
             "participants": participants,
             "participant_form": forms.ParticipantForm(),
         },
+        status=status,
     )
 
 

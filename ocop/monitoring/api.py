@@ -11,14 +11,15 @@ from typing import Literal
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Header, Query, Router, Schema, Status
 
 from ocop.accounts import gate
 from ocop.accounts.api import ANYONE, READ_ERRORS, SIGNED_IN, SIGNED_IN_READ_ERRORS, WRITE_ERRORS
 from ocop.accounts.choices import Action
+from ocop.concurrency import IF_MATCH_DESCRIPTION, READ_OPENAPI, WRITE_OPENAPI, etag, if_match_tokens
 from ocop.geo.gazetteer import CURRENT
 from ocop.geo.models import Province
 
@@ -296,6 +297,22 @@ def target_list(request, query: Query[TargetQuery]):
     ]
 
 
+@monitoring_router.get(
+    "/targets/{target_id}",
+    response={200: TargetProgressOut, **READ_ERRORS},
+    auth=ANYONE,
+    url_name="monitoring_target",
+    openapi_extra=READ_OPENAPI,
+)
+def target_detail(request, target_id: int, response: HttpResponse):
+    """One target and its progress today; its ETag is what a change sends in If-Match."""
+    target = gate.get_or_404(
+        Target.objects.select_related("province"), request.user, Action.VIEW, pk=target_id
+    )
+    response["ETag"] = etag(target)
+    return presenting.progress_json(dashboard.target_row(target, timezone.localdate()), _link(request))
+
+
 class TargetIn(Schema):
     province: str | None = Field(
         None, description="Code of one of today's provinces; null: the whole country"
@@ -344,13 +361,25 @@ def target_create(request, payload: TargetIn):
     response={200: TargetProgressOut, **WRITE_ERRORS},
     auth=SIGNED_IN,
     url_name="monitoring_target_update",
+    openapi_extra=WRITE_OPENAPI,
 )
-def target_update(request, target_id: int, payload: TargetIn):
+def target_update(
+    request,
+    target_id: int,
+    payload: TargetIn,
+    response: HttpResponse,
+    if_match: str | None = Header(None, alias="If-Match", description=IF_MATCH_DESCRIPTION),
+):
     target = gate.get_or_404(Target.objects.all(), request.user, Action.CHANGE, pk=target_id)
+    version = if_match_tokens(if_match, Target)
     try:
-        target = services.target_update(user=request.user, target=target, **_target_fields(payload))
+        target = services.target_update(
+            user=request.user, target=target, version=version, **_target_fields(payload)
+        )
     except PermissionDenied:
         raise Http404 from None
+    target = Target.objects.select_related("province").get(pk=target.pk)
+    response["ETag"] = etag(target)
     return presenting.progress_json(dashboard.target_row(target, timezone.localdate()), _link(request))
 
 

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ocop.concurrency import VersionedForm
 from ocop.registry.choices import ProducerType
 
 from . import selectors
@@ -41,7 +42,7 @@ class DashboardForm(forms.Form):
     boundaries = forms.ChoiceField(label=_("Boundaries"), required=False, choices=BOUNDARY_CHOICES)
 
 
-class TargetForm(forms.Form):
+class TargetForm(VersionedForm):
     """A province's target (the central office may also set national ones)."""
 
     province = forms.ModelChoiceField(
@@ -100,7 +101,7 @@ class ReportForm(forms.Form):
         self.fields["province"].queryset = provinces
 
 
-class CraftVillageForm(forms.Form):
+class CraftVillageForm(VersionedForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     craft = forms.CharField(label=_("Craft"), max_length=200, required=False)
     is_traditional = forms.BooleanField(label=_("Traditional craft village"), required=False)

@@ -14,12 +14,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ocop.accounts.scope import Scope
+from ocop.concurrency import Versioned, VersionedQuerySet
 from ocop.registry.choices import Confidence, ProducerType
 
 from .choices import SHARE_MEASURES, Measure
 
 
-class TargetQuerySet(models.QuerySet):
+class TargetQuerySet(VersionedQuerySet):
     def national(self):
         return self.filter(province__isnull=True)
 
@@ -27,7 +28,7 @@ class TargetQuerySet(models.QuerySet):
         return self.filter(province=province)
 
 
-class Target(models.Model):
+class Target(Versioned):
     """One programme target: "at least 10,000 products of 3 stars or more by 31/12/2025"."""
 
     province = models.ForeignKey(

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
 from ocop.accounts.services import audit_record, diff, snapshot
+from ocop.concurrency import ensure_current
 from ocop.geo.gazetteer import CURRENT
 from ocop.geo.models import Province
 from ocop.registry.choices import Confidence, ProducerType
@@ -139,10 +140,13 @@ def target_create(*, user, **fields) -> Target:
 
 
 @transaction.atomic
-def target_update(*, user, target: Target, **fields) -> Target:
+def target_update(*, user, target: Target, version: str | list[str] | None = None, **fields) -> Target:
+    """Change a target; ``version``: the token of the copy the change was made from, refused
+    (:class:`~ocop.concurrency.EditConflict`) if the target changed since."""
     if not gate.allows(user, Action.CHANGE, target):
         raise PermissionDenied
     target = Target.objects.select_for_update().get(pk=target.pk)
+    ensure_current(target, version)
     _require_change(user, target.province, Action.CHANGE)
     if "province" in fields:
         _require_change(user, fields["province"], Action.CHANGE)
@@ -150,9 +154,9 @@ def target_update(*, user, target: Target, **fields) -> Target:
     for key, value in fields.items():
         setattr(target, key, value)
     _check({name: getattr(target, name) for name in FIELDS})
-    _save(target)
     changes = diff(before, snapshot(target))
-    if changes:
+    if changes:  # a save that changes nothing writes nothing, so it leaves others' copies current
+        _save(target)
         audit_record(
             actor=user, action="target.update", obj=target, province_id=target.province_id, changes=changes
         )
@@ -294,11 +298,13 @@ VILLAGE_FIELDS = ["name", "craft", "is_traditional", "province", "commune", "rec
 
 
 @transaction.atomic
-def craft_village_save(*, user, village=None, producers=None, **fields):
+def craft_village_save(*, user, village=None, producers=None, version: str | None = None, **fields):
     """Record a craft village (or change one) and which producers belong to it.
 
     Officers act within their province (commune officers within their commune); the producers
-    linked must be the village's province's, and ones the person may change."""
+    linked must be the village's province's, and ones the person may change. A change made from
+    an older copy of the village (``version``, its token) is refused with
+    :class:`~ocop.concurrency.EditConflict`."""
     from ocop.registry.models import CraftVillage, Producer
 
     province, commune = fields.get("province"), fields.get("commune")
@@ -306,6 +312,7 @@ def craft_village_save(*, user, village=None, producers=None, **fields):
         if not gate.allows(user, Action.CHANGE, village):
             raise PermissionDenied
         village = CraftVillage.objects.select_for_update().get(pk=village.pk)
+        ensure_current(village, version)
         province = province or village.province
     errors: dict[str, list[str]] = {}
     if province is None or province.era_id != CURRENT:
@@ -329,8 +336,10 @@ def craft_village_save(*, user, village=None, producers=None, **fields):
         village.full_clean()
     except ValidationError as exc:
         raise ValidationError(exc.message_dict) from None
-    village.save()
-    linked = None
+    changes = diff(before, snapshot(village)) if before else None
+    if before is None or changes:
+        village.save()
+    linked, relinked = None, False
     if producers is not None:
         producers = list(producers)
         allowed = set(
@@ -344,15 +353,19 @@ def craft_village_save(*, user, village=None, producers=None, **fields):
         current = set(Producer.objects.filter(craft_village=village).values_list("pk", flat=True))
         Producer.objects.filter(pk__in=current - wanted).update(craft_village=None)
         Producer.objects.filter(pk__in=wanted - current).update(craft_village=village)
-        linked = sorted(wanted)
-    after = snapshot(village)
+        linked, relinked = sorted(wanted), wanted != current
+    if before and not changes:
+        if not relinked:
+            return village  # nothing changed: no write, so other open copies stay current
+        # Its producers are part of the village as its form edits it: raise its version too.
+        CraftVillage.objects.filter(pk=village.pk).update()
     audit_record(
         actor=user,
         action="craft_village.update" if before else "craft_village.create",
         obj=village,
         province_id=village.province_id,
-        changes=diff(before, after) if before else None,
-        after=None if before else after,
+        changes=changes,
+        after=None if before else snapshot(village),
         producers=linked,
     )
     return village

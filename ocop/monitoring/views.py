@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
 from ocop.accounts.gate import actor_of
+from ocop.concurrency import EditConflict
 from ocop.geo.gazetteer import CURRENT
 from ocop.geo.models import Commune, Province
 from ocop.jobs.services import job_start
@@ -350,6 +351,7 @@ def target_list(request):
 
 def _target_fields(form) -> dict:
     data = dict(form.cleaned_data)
+    data.pop("version", None)
     data["stars"] = data.get("stars") or 0
     data["producer_kind"] = data.get("producer_kind") or ""
     return data
@@ -394,12 +396,21 @@ def target_edit(request, pk):
     form = forms.TargetForm(
         request.POST or None,
         initial=initial,
+        record=target,
         provinces=_provinces_in_charge(request.user),
         allow_national=actor_of(request.user).is_central,
     )
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.target_update(user=request.user, target=target, **_target_fields(form))
+            services.target_update(
+                user=request.user,
+                target=target,
+                version=form.cleaned_data["version"],
+                **_target_fields(form),
+            )
+        except EditConflict as conflict:
+            form, status = form.refused(conflict), 409
         except ValidationError as exc:
             _add_errors(form, exc)
         except PermissionDenied:
@@ -407,7 +418,7 @@ def target_edit(request, pk):
         else:
             messages.success(request, _("Target saved."))
             return redirect("monitoring:targets")
-    return render(request, "monitoring/target_form.html", {"form": form, "target": target})
+    return render(request, "monitoring/target_form.html", {"form": form, "target": target}, status=status)
 
 
 @login_required
@@ -520,6 +531,7 @@ def _village_form(request, village=None):
     return forms.CraftVillageForm(
         request.POST or None,
         initial=initial,
+        record=village,
         provinces=provinces,
         communes=Commune.objects.filter(province=province).order_by("name"),
         producers=gate.restrict(
@@ -541,13 +553,16 @@ def craft_village_edit(request, pk=None):
     elif not _provinces_in_charge(request.user).exists():
         raise Http404("Craft villages are kept by province officers and the central office.")
     form = _village_form(request, village)
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        producers = data.pop("producers")
+        producers, version = data.pop("producers"), data.pop("version")
         try:
             saved = services.craft_village_save(
-                user=request.user, village=village, producers=producers, **data
+                user=request.user, village=village, producers=producers, version=version, **data
             )
+        except EditConflict as conflict:
+            form, status = form.refused(conflict), 409
         except ValidationError as exc:
             _add_errors(form, exc)
         except PermissionDenied:
@@ -555,4 +570,6 @@ def craft_village_edit(request, pk=None):
         else:
             messages.success(request, _("Craft village saved."))
             return redirect(f"{reverse('monitoring:craft_villages')}?province={saved.province.code}")
-    return render(request, "monitoring/craft_village_form.html", {"form": form, "village": village})
+    return render(
+        request, "monitoring/craft_village_form.html", {"form": form, "village": village}, status=status
+    )

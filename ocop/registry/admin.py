@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from ocop.admin_site import CentralOnly, ReadOnly
+from ocop.admin_site import CentralOnly, ReadOnly, Versioned
 
 from .models import (
     Certification,
@@ -34,7 +34,7 @@ class MemberInline(admin.TabularInline):
 
 
 @admin.register(CraftVillage)
-class CraftVillageAdmin(CentralOnly, admin.ModelAdmin):
+class CraftVillageAdmin(CentralOnly, Versioned, admin.ModelAdmin):
     list_display = ["name", "craft", "is_traditional", "province", "commune", "recognised_on"]
     list_filter = ["is_traditional"]
     search_fields = ["name", "craft"]

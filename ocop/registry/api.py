@@ -6,15 +6,17 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Form, Header, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from ocop.accounts import gate
 from ocop.accounts.api import ANYONE, READ_ERRORS, SIGNED_IN, SIGNED_IN_READ_ERRORS, WRITE_ERRORS
 from ocop.accounts.choices import Action
+from ocop.concurrency import IF_MATCH_DESCRIPTION, READ_OPENAPI, WRITE_OPENAPI, etag, if_match_tokens
 from ocop.geo.gazetteer import CURRENT
 from ocop.geo.models import Commune, Province
 from ocop.geo.services import LocationError, place
@@ -366,11 +368,14 @@ def list_products(request, filters: Query[ProductQuery]):
     response={200: ProductDetailOut, **READ_ERRORS},
     auth=ANYONE,
     summary="One product",
+    openapi_extra=READ_OPENAPI,
 )
-def get_product(request, product_id: int):
-    return gate.get_or_404(
+def get_product(request, product_id: int, response: HttpResponse):
+    product = gate.get_or_404(
         selectors.with_recognitions(Product.objects.all()), request.user, Action.VIEW, pk=product_id
     )
+    response["ETag"] = etag(product)
+    return product
 
 
 @router.post(
@@ -384,14 +389,28 @@ def create_product(request, producer_id: int, payload: ProductIn):
     return Status(201, selectors.with_recognitions(Product.objects.all()).get(pk=product.pk))
 
 
-@router.patch("/products/{product_id}", response={200: ProductDetailOut, **WRITE_ERRORS}, auth=SIGNED_IN)
-def update_product(request, product_id: int, payload: ProductPatch):
+@router.patch(
+    "/products/{product_id}",
+    response={200: ProductDetailOut, **WRITE_ERRORS},
+    auth=SIGNED_IN,
+    openapi_extra=WRITE_OPENAPI,
+)
+def update_product(
+    request,
+    product_id: int,
+    payload: ProductPatch,
+    response: HttpResponse,
+    if_match: str | None = Header(None, alias="If-Match", description=IF_MATCH_DESCRIPTION),
+):
     product = gate.get_or_404(Product.objects.all(), request.user, Action.CHANGE, pk=product_id)
+    version = if_match_tokens(if_match, Product)
     data = payload.dict(exclude_unset=True)
     if "product_set" in data:
         data["product_set"] = _product_set(data["product_set"])
-    services.product_update(user=request.user, product=product, data=data)
-    return selectors.with_recognitions(Product.objects.all()).get(pk=product.pk)
+    services.product_update(user=request.user, product=product, data=data, version=version)
+    product = selectors.with_recognitions(Product.objects.all()).get(pk=product.pk)
+    response["ETag"] = etag(product)
+    return product
 
 
 @router.get(
@@ -447,9 +466,16 @@ def list_producers(request, filters: Query[ProducerQuery]):
     return rows.select_related("historical_province").order_by("name", "pk")
 
 
-@router.get("/producers/{producer_id}", response={200: ProducerOut, **SIGNED_IN_READ_ERRORS}, auth=SIGNED_IN)
-def get_producer(request, producer_id: int):
-    return gate.get_or_404(_producer_rows(), request.user, Action.VIEW, pk=producer_id)
+@router.get(
+    "/producers/{producer_id}",
+    response={200: ProducerOut, **SIGNED_IN_READ_ERRORS},
+    auth=SIGNED_IN,
+    openapi_extra=READ_OPENAPI,
+)
+def get_producer(request, producer_id: int, response: HttpResponse):
+    producer = gate.get_or_404(_producer_rows(), request.user, Action.VIEW, pk=producer_id)
+    response["ETag"] = etag(producer)
+    return producer
 
 
 @router.post("/producers", response={201: ProducerOut, **WRITE_ERRORS}, auth=SIGNED_IN)
@@ -461,16 +487,32 @@ def create_producer(request, payload: ProducerIn):
     return Status(201, _producer_rows().get(pk=producer.pk))
 
 
-@router.patch("/producers/{producer_id}", response={200: ProducerOut, **WRITE_ERRORS}, auth=SIGNED_IN)
-def update_producer(request, producer_id: int, payload: ProducerPatch):
+@router.patch(
+    "/producers/{producer_id}",
+    response={200: ProducerOut, **WRITE_ERRORS},
+    auth=SIGNED_IN,
+    openapi_extra=WRITE_OPENAPI,
+)
+def update_producer(
+    request,
+    producer_id: int,
+    payload: ProducerPatch,
+    response: HttpResponse,
+    if_match: str | None = Header(None, alias="If-Match", description=IF_MATCH_DESCRIPTION),
+):
     producer = gate.get_or_404(Producer.objects.all(), request.user, Action.CHANGE, pk=producer_id)
+    version = if_match_tokens(if_match, Producer)
     data = payload.dict(exclude_unset=True)
     if "legal_form" in data:
         data["legal_form"] = data["legal_form"] or ""
     moves = {"address", "province_code", "commune_code"} & data.keys()
     location = _location_from(data, data.get("address", producer.address)) if moves else None
-    services.producer_update(user=request.user, producer=producer, data=data, location=location)
-    return _producer_rows().get(pk=producer.pk)
+    services.producer_update(
+        user=request.user, producer=producer, data=data, location=location, version=version
+    )
+    producer = _producer_rows().get(pk=producer.pk)
+    response["ETag"] = etag(producer)
+    return producer
 
 
 @router.get(

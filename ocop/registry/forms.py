@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
+from ocop.concurrency import VersionedForm
 from ocop.geo.models import Commune, Province
 
 from .choices import ProducerType, ProductGroup, RecognitionLevel
@@ -34,7 +35,7 @@ def placeable_communes(user, province=None):
     return communes.order_by("name")
 
 
-class ProducerForm(forms.ModelForm):
+class ProducerForm(VersionedForm, forms.ModelForm):
     province = forms.ModelChoiceField(
         queryset=Province.objects.none(),
         required=False,
@@ -116,7 +117,7 @@ class ProducerForm(forms.ModelForm):
         return {key: self.cleaned_data[key] for key in PRODUCER_FIELDS if key in self.cleaned_data}
 
 
-class ProductForm(forms.ModelForm):
+class ProductForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = Product
         fields = PRODUCT_FIELDS

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ocop import images
 from ocop.accounts.scope import Scope
+from ocop.concurrency import Versioned, VersionedQuerySet
 from ocop.vntext import fold
 
 from .choices import (
@@ -77,7 +78,7 @@ class ProductSet(models.Model):
 # ---------------------------------------------------------------------------------------------
 
 
-class CraftVillage(models.Model):
+class CraftVillage(Versioned):
     """A craft village (làng nghề, or traditional craft village, làng nghề truyền thống) as the
     province recognised it. The programme counts the share of craft villages that have an OCOP
     product: a village has one when a producer of the village holds a counted recognition."""
@@ -100,6 +101,7 @@ class CraftVillage(models.Model):
     decision_no = models.CharField(_("recognition decision"), max_length=80, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = VersionedQuerySet.as_manager()
     scope = Scope(province="province", commune="commune", public=Q)
 
     class Meta:
@@ -115,13 +117,19 @@ class CraftVillage(models.Model):
     def __str__(self):
         return self.name
 
+    def versioned_values(self):
+        # The village's edit form also chooses its producers, kept on the producers' rows.
+        values = super().versioned_values()
+        values["producers"] = sorted(self.producers.values_list("pk", flat=True)) if self.pk else []
+        return values
 
-class ProducerQuerySet(models.QuerySet):
+
+class ProducerQuerySet(VersionedQuerySet):
     def in_province(self, province):
         return self.filter(province=province)
 
 
-class Producer(models.Model):
+class Producer(Versioned):
     """A producer (chủ thể OCOP): cooperative, cooperative group, enterprise or household business."""
 
     name = models.CharField(_("name"), max_length=250)
@@ -266,13 +274,13 @@ def _public_products() -> Q:
     return Q(recognitions__isnull=False)
 
 
-class ProductQuerySet(models.QuerySet):
+class ProductQuerySet(VersionedQuerySet):
     def valid_on(self, day: date):
         """Products holding a recognition valid on ``day``."""
         return self.filter(pk__in=Recognition.objects.valid_on(day).values("product_id"))
 
 
-class Product(models.Model):
+class Product(Versioned):
     producer = models.ForeignKey(
         Producer, on_delete=models.PROTECT, related_name="products", verbose_name=_("producer")
     )

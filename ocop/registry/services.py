@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -27,6 +28,7 @@ from ocop import images
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
 from ocop.accounts.services import audit_record, diff, snapshot
+from ocop.concurrency import ensure_current
 from ocop.geo.services import Location, LocationError, locate
 
 from .choices import LEGAL_FORMS_BY_TYPE, RecognitionLevel, RecognitionStatus
@@ -217,11 +219,22 @@ def producer_create(
 
 @transaction.atomic
 def producer_update(
-    *, user, producer: Producer, data: dict, location: Location | None = None, on: date | None = None
+    *,
+    user,
+    producer: Producer,
+    data: dict,
+    location: Location | None = None,
+    on: date | None = None,
+    version: str | Sequence[str] | None = None,
 ) -> Producer:
-    """Change a producer. Moving it (a new address or commune) needs the right to place it there."""
+    """Change a producer. Moving it (a new address or commune) needs the right to place it there.
+
+    ``version`` is the token of the copy the edit was made from (an edit form's, or If-Match):
+    if the producer changed since, nothing is written (:class:`~ocop.concurrency.EditConflict`).
+    """
     _require(user, Action.CHANGE, producer)
     producer = Producer.objects.select_for_update().get(pk=producer.pk)
+    ensure_current(producer, version)
     before = snapshot(producer)
     cleaned = _clean_producer_fields(data)
     for key, value in cleaned.items():
@@ -236,9 +249,9 @@ def producer_update(
             setattr(producer, key, value)
     _check_legal_form(producer)
     producer.full_clean()
-    producer.save()
     changes = diff(before, snapshot(producer))
-    if changes:
+    if changes:  # a save that changes nothing writes nothing, so it leaves others' copies current
+        producer.save()
         audit_record(
             actor=user,
             action="producer.update",
@@ -323,17 +336,21 @@ def product_create(*, user, producer: Producer, data: dict) -> Product:
 
 
 @transaction.atomic
-def product_update(*, user, product: Product, data: dict) -> Product:
+def product_update(
+    *, user, product: Product, data: dict, version: str | Sequence[str] | None = None
+) -> Product:
+    """Change a product's details; ``version`` as for :func:`producer_update`."""
     _require(user, Action.CHANGE, product)
     product = Product.objects.select_for_update().get(pk=product.pk)
+    ensure_current(product, version)
     before = snapshot(product)
     cleaned = _clean_product_fields(data)
     for key, value in cleaned.items():
         setattr(product, key, value)
     product.full_clean()
-    product.save()
     changes = diff(before, snapshot(product))
-    if changes:
+    if changes:  # a save that changes nothing writes nothing, so it leaves others' copies current
+        product.save()
         audit_record(
             actor=user,
             action="product.update",

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
+from ocop.concurrency import EditConflict
 from ocop.flash import flash_errors
 from ocop.geo.models import Commune, Province
 from ocop.geo.services import LocationError, place
@@ -150,6 +151,7 @@ def producer_create(request):
 def producer_edit(request, pk):
     producer = gate.get_or_404(Producer.objects.all(), request.user, Action.CHANGE, pk=pk)
     form = forms.ProducerForm(request.POST or None, instance=producer, user=request.user)
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
         try:
@@ -161,7 +163,15 @@ def producer_edit(request, pk):
             )
             if moved:
                 location = _producer_location(form)
-            services.producer_update(user=request.user, producer=producer, data=data, location=location)
+            services.producer_update(
+                user=request.user,
+                producer=producer,
+                data=data,
+                location=location,
+                version=form.cleaned_data["version"],
+            )
+        except EditConflict as conflict:
+            form, status = form.refused(conflict), 409
         except LocationError as exc:
             form.add_error("address", str(exc))
         except ValidationError as exc:
@@ -169,7 +179,7 @@ def producer_edit(request, pk):
         else:
             messages.success(request, _("Changes saved."))
             return redirect("registry:producer_detail", pk=producer.pk)
-    return render(request, "registry/producer_form.html", {"form": form, "producer": producer})
+    return render(request, "registry/producer_form.html", {"form": form, "producer": producer}, status=status)
 
 
 @login_required
@@ -283,9 +293,17 @@ def product_create(request, producer_pk):
 def product_edit(request, pk):
     product = _product_for(request, pk, Action.CHANGE)
     form = forms.ProductForm(request.POST or None, instance=product)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.product_update(user=request.user, product=product, data=form.service_data())
+            services.product_update(
+                user=request.user,
+                product=product,
+                data=form.service_data(),
+                version=form.cleaned_data["version"],
+            )
+        except EditConflict as conflict:
+            form, status = form.refused(conflict), 409
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -295,6 +313,7 @@ def product_edit(request, pk):
         request,
         "registry/product_form.html",
         {"form": form, "producer": product.producer, "product": product},
+        status=status,
     )
 
 

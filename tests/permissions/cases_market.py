@@ -7,7 +7,7 @@ import time
 from datetime import timedelta
 from decimal import Decimal
 
-from .framework import EVERYONE, OFFICERS, REACH_P, SIGNED_IN, api, count, page
+from .framework import EVERYONE, OFFICERS, REACH_P, SIGNED_IN, api, count, page, version_of
 
 # Point of sale "point_a" is in province A, commune a1.
 REACH_POINT_A = {"central", "officer_a", "commune_officer_a"}
@@ -204,6 +204,7 @@ CASES = [
             "kind": "ocop_point",
             "address": "1 Hùng Vương",
             "hours_text": "Daily 7-21",
+            "version": version_of("market.pointofsale", r.point_a.pk),
         },
         ok=302,
         effect=lambda r, actor: count("market.pointofsale", pk=r.point_a.pk, name="Điểm OCOP A (mới)") == 1,
@@ -311,6 +312,7 @@ CASES = [
             "province": g.province_a.pk,
             "organiser_province": g.province_a.pk,
             "is_published": "on",
+            "version": version_of("market.fair", r.fair_a.pk),
         },
         ok=302,
         effect=lambda r, actor: count("market.fair", pk=r.fair_a.pk, name="Hội chợ OCOP A 2026") == 1,

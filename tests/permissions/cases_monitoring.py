@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from .framework import EVERYONE, SIGNED_IN, Case, api, count, page
+from .framework import EVERYONE, SIGNED_IN, Case, api, count, page, version_of
 
 CASES: list[Case] = [
     # ---- the statistics page: any signed-in person (the figures are public) ------------------
@@ -147,7 +147,14 @@ CASES += [
         lambda r: f"/manage/targets/{r.target_a.pk}/edit/",
         {"central", "officer_a"},
         method="post",
-        data=lambda r, geo: _target_form(r, geo, measure="products_new", stars="3", value="45"),
+        data=lambda r, geo: _target_form(
+            r,
+            geo,
+            measure="products_new",
+            stars="3",
+            value="45",
+            version=version_of("monitoring.target", r.target_a.pk),
+        ),
         ok=302,
         effect=lambda r, actor: count("monitoring.target", pk=r.target_a.pk, value=45) == 1,
     ),
@@ -196,6 +203,12 @@ CASES += [
     ),
     api("GET /api/v1/monitoring/dashboard#country", lambda r: "/api/v1/monitoring/dashboard", {"central"}),
     api("GET /api/v1/monitoring/targets", lambda r: "/api/v1/monitoring/targets", EVERYONE, anonymous=200),
+    api(
+        "GET /api/v1/monitoring/targets/{target_id}",
+        lambda r: f"/api/v1/monitoring/targets/{r.target_a.pk}",
+        EVERYONE,
+        anonymous=200,
+    ),
     api(
         "POST /api/v1/monitoring/targets",
         lambda r: "/api/v1/monitoring/targets",
@@ -267,7 +280,12 @@ CASES += [
         lambda r: f"/manage/craft-villages/{r.village_a.pk}/edit/",
         {"central", "officer_a"},
         method="post",
-        data=lambda r, geo: _village_form(r, geo, name="Làng bánh tráng phơi sương"),
+        data=lambda r, geo: _village_form(
+            r,
+            geo,
+            name="Làng bánh tráng phơi sương",
+            version=version_of("registry.craftvillage", r.village_a.pk),
+        ),
         ok=302,
         effect=lambda r, actor: (
             count("registry.craftvillage", pk=r.village_a.pk, name="Làng bánh tráng phơi sương") == 1

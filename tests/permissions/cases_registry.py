@@ -13,6 +13,7 @@ from .framework import (
     count,
     page,
     upload,
+    version_of,
 )
 
 
@@ -93,6 +94,7 @@ CASES: list[Case] = [
             "province": g.province_a.pk,
             "commune": g.a1.pk,
             "tax_code": "0100233488",
+            "version": version_of("registry.producer", r.p.pk),
         },
         ok=302,
         effect=lambda r, actor: count("registry.producer", pk=r.p.pk, name="HTX Phú Cần (đổi tên)") == 1,
@@ -115,7 +117,11 @@ CASES: list[Case] = [
         lambda r: f"/manage/products/{r.p_draft.pk}/edit/",
         REACH_P,
         method="post",
-        data=lambda r, g: {"name_vi": "Mứt dừa non Bến Tre", "group": "food"},
+        data=lambda r, g: {
+            "name_vi": "Mứt dừa non Bến Tre",
+            "group": "food",
+            "version": version_of("registry.product", r.p_draft.pk),
+        },
         ok=302,
         effect=lambda r, actor: (
             count("registry.product", pk=r.p_draft.pk, name_vi="Mứt dừa non Bến Tre") == 1

@@ -72,6 +72,13 @@ def count(model_label, **filters):
     return apps.get_model(model_label).objects.filter(**filters).count()
 
 
+def version_of(model_label, pk) -> str:
+    """The version token an edit form of the record carries (as a browser that just loaded it)."""
+    from ocop.concurrency import token
+
+    return token(apps.get_model(model_label).objects.get(pk=pk))
+
+
 def _producer_payload(r, geo):
     return {
         "name": "Hợp tác xã Thử nghiệm",

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from ocop.accounts.models import AuditEvent
+from ocop.concurrency import token
 from ocop.market import services
 from ocop.market.models import Fair, FairParticipant, PointOfSale, SalesChannel, Stock, SupplyCapacity
 from ocop.registry.models import Certification
@@ -215,7 +216,13 @@ def test_an_officer_registers_a_point_from_its_address_and_lists_products(client
     # Bad hours are explained on the form; nothing is saved.
     bad = client.post(
         f"/manage/market/points-of-sale/{point.pk}/edit/",
-        {"name": point.name, "kind": "ocop_point", "address": point.address, "hours_text": "T9 8-17"},
+        {
+            "name": point.name,
+            "kind": "ocop_point",
+            "address": point.address,
+            "hours_text": "T9 8-17",
+            "version": token(PointOfSale.objects.get(pk=point.pk)),
+        },
     )
     assert "a day is not understood" in bad.content.decode()
 
@@ -250,7 +257,7 @@ def test_producers_keep_their_supply_figures_and_channels(client, records, owner
     assert (product.supply.volume, product.supply.season_to_month) == (Decimal(2000), 8)
     half = client.post(
         f"/manage/market/products/{product.pk}/supply/",
-        {"volume": "5", "period": "season", "season_from_month": "5"},
+        {"volume": "5", "period": "season", "season_from_month": "5", "version": token(product.supply)},
     )
     assert "Give both months of the season" in half.content.decode()
 

@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from ocop.accounts.models import AuditEvent
+from ocop.concurrency import token
 from ocop.geo.gazetteer import CURRENT
 from ocop.monitoring import measures, services
 from ocop.monitoring.dashboard import target_row
@@ -377,10 +378,8 @@ def test_an_officer_records_a_craft_village_and_the_measure_follows(client, peop
     assert not AuditEvent.objects.filter(action="craft_village.update").exists()
 
     # Unlinking the producer: the village no longer has an OCOP product.
-    assert (
-        client.post(f"/manage/craft-villages/{village.pk}/edit/", {**form, "producers": []}).status_code
-        == 302
-    )
+    unlink = {**form, "producers": [], "version": token(CraftVillage.objects.get(pk=village.pk))}
+    assert client.post(f"/manage/craft-villages/{village.pk}/edit/", unlink).status_code == 302
     member.refresh_from_db()
     assert member.craft_village is None
     assert _read("craft_village_share", unit, date.today()).value == 0
