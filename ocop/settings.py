@@ -130,6 +130,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "ocop.jobs.periodic.BackgroundMiddleware",
+    "ocop.middleware.DatabaseBusyMiddleware",
     # Last, so that it sees the outcome of authentication (django-axes' own requirement).
     "axes.middleware.AxesMiddleware",
 ]
@@ -160,14 +162,21 @@ try:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL this server understands: {exc}") from None
+# SQLite has one writer at a time: a write waits this long for another's lock before giving up,
+# and the request then answers 503 with Retry-After (ocop/middleware.py). Reads never wait (WAL).
+# 10 s stays well under gunicorn's 30 s worker timeout, with room for the work itself.
+OCOP_SQLITE_BUSY_TIMEOUT_SECONDS = env_int("OCOP_SQLITE_BUSY_TIMEOUT_SECONDS", 10)
+# What a 503 for a busy database tells the client to wait before trying again (Retry-After).
+OCOP_BUSY_RETRY_AFTER_SECONDS = env_int("OCOP_BUSY_RETRY_AFTER_SECONDS", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the web server read while a background task writes; IMMEDIATE avoids
-    # "database is locked" when two writers upgrade their locks at the same time.
+    # WAL lets pages read while another connection writes; IMMEDIATE takes the write lock when a
+    # transaction begins, so two writers never deadlock upgrading their locks. A GET therefore
+    # never opens a transaction (tests/test_reads_never_write.py).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": OCOP_SQLITE_BUSY_TIMEOUT_SECONDS,
     }
     if _default_db == DATABASE_URL:
         DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -246,7 +255,7 @@ if OCOP_TRACE_SCAN_COUNTING not in {"app", "log", "off"}:
     )
 OCOP_TRACE_NAMESPACE = env_str("OCOP_TRACE_NAMESPACE", "")  # EPCIS user-extension namespace
 OCOP_TRACE_FORMER_URLS = env_list("OCOP_TRACE_FORMER_URLS", [])  # earlier public URLs on printed labels
-OCOP_TRACE_SCAN_FLUSH_SECONDS = env_int("OCOP_TRACE_SCAN_FLUSH_SECONDS", 5)
+OCOP_TRACE_SCAN_FLUSH_SECONDS = env_int("OCOP_TRACE_SCAN_FLUSH_SECONDS", 5)  # by the background thread
 OCOP_TRACE_RESOLVE_CACHE_SECONDS = env_int("OCOP_TRACE_RESOLVE_CACHE_SECONDS", 30)
 OCOP_TRACE_RESOLVER_MAX_AGE = env_int("OCOP_TRACE_RESOLVER_MAX_AGE", 300)
 OCOP_TRACE_LINKSET_MAX_AGE = env_int("OCOP_TRACE_LINKSET_MAX_AGE", 60)
@@ -264,6 +273,8 @@ OCOP_EPCIS_PER_PAGE = env_int("OCOP_EPCIS_PER_PAGE", 30)
 OCOP_EPCIS_MAX_PER_PAGE = env_int("OCOP_EPCIS_MAX_PER_PAGE", 1000)
 # Catalogue and buyer enquiries (docs/catalogue.md). Rate limits and caches are per process
 # unless REDIS_URL is set: with several server processes, set it.
+# The index is brought up to date this often by periodic work (ocop/jobs/periodic.py), never
+# by a page; the freshness docs/catalogue.md promises.
 OCOP_CATALOGUE_REFRESH_SECONDS = env_int("OCOP_CATALOGUE_REFRESH_SECONDS", 30)
 OCOP_OPEN_DATA_CACHE_SECONDS = env_int("OCOP_OPEN_DATA_CACHE_SECONDS", 300)
 OCOP_ENQUIRY_LIMIT_PER_HOUR = env_int("OCOP_ENQUIRY_LIMIT_PER_HOUR", 5)  # per client address
@@ -273,7 +284,8 @@ OCOP_ENQUIRY_MAX_LINKS = env_int("OCOP_ENQUIRY_MAX_LINKS", 2)
 OCOP_ENQUIRY_MIN_SECONDS = env_int("OCOP_ENQUIRY_MIN_SECONDS", 3)  # a form sent faster is a robot
 OCOP_ENQUIRY_RETENTION_DAYS = env_int("OCOP_ENQUIRY_RETENTION_DAYS", 365)  # ocop enquiries-forget, daily
 # Dashboards' figures are cached under a data version that database triggers change on every
-# write, so this is only how long unused entries stay; 0 turns the cache off.
+# write (ocop/monitoring/models.py: DataVersion), so this is only how long unused entries stay;
+# 0 turns the cache off.
 OCOP_DASHBOARD_CACHE_SECONDS = env_int("OCOP_DASHBOARD_CACHE_SECONDS", 24 * 3600)
 OCOP_EVIDENCE_MAX_BYTES = env_int("OCOP_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)  # one evidence file
 OCOP_DOSSIER_MAX_BYTES = env_int("OCOP_DOSSIER_MAX_BYTES", 200 * 1024 * 1024)  # a whole dossier
@@ -314,6 +326,10 @@ if OCOP_TASKS_BACKEND not in _TASK_BACKENDS:
         f"OCOP_TASKS_BACKEND={OCOP_TASKS_BACKEND!r}: expected one of {', '.join(_TASK_BACKENDS)}"
     )
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[OCOP_TASKS_BACKEND]}}
+# Periodic work (the catalogue's index, scan counts, the data version; ocop/jobs/periodic.py)
+# runs in one background thread per web process, started by its first request. Tests run it
+# themselves.
+OCOP_BACKGROUND_THREAD = env_bool("OCOP_BACKGROUND_THREAD", True)
 
 # E-mail (notices of expiry, council invitations): SMTP in production, printed to the console
 # in development, kept in memory by the tests.

@@ -111,7 +111,6 @@ def _query_without_page(request) -> str:
 @require_GET
 def catalogue(request):
     """Search and filter the catalogue; with htmx the results replace themselves in place."""
-    services.catalogue_refresh_if_due()
     form = forms.CatalogueFilterForm(request.GET or None)
     filters = selectors.CatalogueFilters()
     if form.is_valid():
@@ -208,7 +207,6 @@ def _json_ld(request, product, current, today, language, valid_until) -> str:
 
 @require_GET
 def product(request, pk, slug):
-    services.catalogue_refresh_if_due()
     product = selectors.catalogue_product(pk, user=request.user)
     if slug != product_slug(product):
         return redirect(product_url(product), permanent=True)
@@ -280,7 +278,6 @@ def _producer_json_ld(request, producer, cards, canonical: str, language: str) -
 
 @require_GET
 def producer(request, pk):
-    services.catalogue_refresh_if_due()
     producer = selectors.public_producer(pk, user=request.user)
     today = timezone.localdate()
     filters = selectors.CatalogueFilters(producer=producer.pk, status=CatalogueStatus.ALL, sort="name")
