@@ -1,5 +1,5 @@
-"""Middleware of the whole site: a busy database answered with 503 and Retry-After instead of
-a server error."""
+"""Middleware of the whole site: the Content-Security-Policy on every response, and a busy
+database answered with 503 and Retry-After instead of a server error."""
 
 from __future__ import annotations
 
@@ -46,3 +46,20 @@ class DatabaseBusyMiddleware:
         if database_busy(exc):
             return busy_response(request)
         return None
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sends ``SECURE_CSP`` (written as Django 6's setting of the same name, whose middleware
+    replaces this one on upgrade) on every response that has no policy of its own."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = "; ".join(
+            f"{directive} {' '.join(values)}".strip() for directive, values in settings.SECURE_CSP.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.header:
+            response.headers.setdefault("Content-Security-Policy", self.header)
+        return response
