@@ -208,13 +208,31 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Login throttling (django-axes): lock a username+address pair after repeated failures.
+# The client's address, for sign-in throttling and every rate limit (ocop/accounts/client.py):
+# the connection's peer, or, behind this many trusted reverse proxies that each append to
+# X-Forwarded-For (nginx: proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for), the
+# address the outermost one saw. 0: no proxy, forwarding headers are ignored (they are the
+# client's own words). Set it to exactly the number of proxies, never more.
+OCOP_PROXY_COUNT = env_int("OCOP_PROXY_COUNT", 0)
+if OCOP_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"OCOP_PROXY_COUNT={OCOP_PROXY_COUNT}: expected 0 or more proxies")
+
+# Login throttling (django-axes): lock a username+address pair after repeated failures, and an
+# address after more failures across usernames (password spraying); ocop/accounts/throttling.py.
 AXES_FAILURE_LIMIT = env_int("OCOP_LOGIN_FAILURE_LIMIT", 5)
+OCOP_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("OCOP_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+if OCOP_LOGIN_ADDRESS_FAILURE_LIMIT <= AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "OCOP_LOGIN_ADDRESS_FAILURE_LIMIT must be higher than OCOP_LOGIN_FAILURE_LIMIT: an office "
+        "behind one address signs in with many accounts"
+    )
 AXES_COOLOFF_TIME = env_int("OCOP_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The pair first, the address second: ocop.accounts.throttling.Throttle reads them in this order.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], ["ip_address"]]
+AXES_HANDLER = "ocop.accounts.throttling.Throttle"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env_int("OCOP_PROXY_COUNT", 0) or None
+AXES_CLIENT_IP_CALLABLE = "ocop.accounts.client.client_address"
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]

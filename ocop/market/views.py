@@ -11,7 +11,6 @@ import json
 import math
 from dataclasses import dataclass
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
+from ocop.accounts.client import client_address
 from ocop.flash import flash_errors
 from ocop.registry.models import Producer, Product
 
@@ -305,9 +305,9 @@ def producer(request, pk):
 
 
 def _client(request) -> str:
-    """The key enquiries are rate-limited by: the client's address as sign-in throttling reads
-    it (django-axes' reading, so that one setting serves both behind a proxy)."""
-    return services.client_key(get_client_ip_address(request) or "")
+    """The key enquiries are rate-limited by: the client's address, read as sign-in throttling
+    reads it (one setting, OCOP_PROXY_COUNT, serves both behind a proxy)."""
+    return services.client_key(client_address(request))
 
 
 @require_http_methods(["GET", "POST"])

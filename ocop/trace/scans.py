@@ -34,6 +34,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ocop.accounts.client import client_address
 from ocop.registry.models import Product
 
 from . import codes
@@ -389,12 +390,6 @@ def purge_located(*, older_than_days: int = 30) -> int:
 # ---------------------------------------------------------------------------------------------
 # Rate limits without keeping addresses
 # ---------------------------------------------------------------------------------------------
-
-
-def client_address(request) -> str:
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and request.META.get("HTTP_X_REAL_IP"):
-        return request.META["HTTP_X_REAL_IP"]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def allow(request, bucket: str, limit: int, window_seconds: int = 3600) -> bool:
