@@ -6,6 +6,7 @@ Every endpoint gets its rows through the permission gate, like the pages do.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import OperationalError
 from django.http import Http404
 from ninja import NinjaAPI
 
@@ -21,6 +22,7 @@ from ocop.evaluation.api import router as evaluation_router
 from ocop.geo.api import router as geo_router
 from ocop.jobs.api import router as jobs_router
 from ocop.market.api import router as market_router
+from ocop.middleware import busy_message, database_busy, with_retry_after
 from ocop.monitoring.api import monitoring_router
 from ocop.monitoring.api import router as stats_router
 from ocop.registry.api import router as registry_router
@@ -70,6 +72,14 @@ def precondition_required(request, exc):
 @api.exception_handler(Http404)
 def not_found(request, exc):
     return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(OperationalError)
+def busy(request, exc):
+    """A write that could not get the database's lock in time: 503, try again (as pages do)."""
+    if not database_busy(exc):
+        raise exc
+    return with_retry_after(api.create_response(request, {"detail": busy_message()}, status=503))
 
 
 api.add_router("/geo/", geo_router)

@@ -120,6 +120,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ocop.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -130,6 +131,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "ocop.jobs.periodic.BackgroundMiddleware",
+    "ocop.middleware.DatabaseBusyMiddleware",
     # Last, so that it sees the outcome of authentication (django-axes' own requirement).
     "axes.middleware.AxesMiddleware",
 ]
@@ -160,14 +163,21 @@ try:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL this server understands: {exc}") from None
+# SQLite has one writer at a time: a write waits this long for another's lock before giving up,
+# and the request then answers 503 with Retry-After (ocop/middleware.py). Reads never wait (WAL).
+# 10 s stays well under gunicorn's 30 s worker timeout, with room for the work itself.
+OCOP_SQLITE_BUSY_TIMEOUT_SECONDS = env_int("OCOP_SQLITE_BUSY_TIMEOUT_SECONDS", 10)
+# What a 503 for a busy database tells the client to wait before trying again (Retry-After).
+OCOP_BUSY_RETRY_AFTER_SECONDS = env_int("OCOP_BUSY_RETRY_AFTER_SECONDS", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the web server read while a background task writes; IMMEDIATE avoids
-    # "database is locked" when two writers upgrade their locks at the same time.
+    # WAL lets pages read while another connection writes; IMMEDIATE takes the write lock when a
+    # transaction begins, so two writers never deadlock upgrading their locks. A GET therefore
+    # never opens a transaction (tests/test_reads_never_write.py).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": OCOP_SQLITE_BUSY_TIMEOUT_SECONDS,
     }
     if _default_db == DATABASE_URL:
         DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -198,13 +208,31 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Login throttling (django-axes): lock a username+address pair after repeated failures.
+# The client's address, for sign-in throttling and every rate limit (ocop/accounts/client.py):
+# the connection's peer, or, behind this many trusted reverse proxies that each append to
+# X-Forwarded-For (nginx: proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for), the
+# address the outermost one saw. 0: no proxy, forwarding headers are ignored (they are the
+# client's own words). Set it to exactly the number of proxies, never more.
+OCOP_PROXY_COUNT = env_int("OCOP_PROXY_COUNT", 0)
+if OCOP_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"OCOP_PROXY_COUNT={OCOP_PROXY_COUNT}: expected 0 or more proxies")
+
+# Login throttling (django-axes): lock a username+address pair after repeated failures, and an
+# address after more failures across usernames (password spraying); ocop/accounts/throttling.py.
 AXES_FAILURE_LIMIT = env_int("OCOP_LOGIN_FAILURE_LIMIT", 5)
+OCOP_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("OCOP_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+if OCOP_LOGIN_ADDRESS_FAILURE_LIMIT <= AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "OCOP_LOGIN_ADDRESS_FAILURE_LIMIT must be higher than OCOP_LOGIN_FAILURE_LIMIT: an office "
+        "behind one address signs in with many accounts"
+    )
 AXES_COOLOFF_TIME = env_int("OCOP_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The pair first, the address second: ocop.accounts.throttling.Throttle reads them in this order.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], ["ip_address"]]
+AXES_HANDLER = "ocop.accounts.throttling.Throttle"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env_int("OCOP_PROXY_COUNT", 0) or None
+AXES_CLIENT_IP_CALLABLE = "ocop.accounts.client.client_address"
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
@@ -261,7 +289,7 @@ if OCOP_TRACE_SCAN_COUNTING not in {"app", "log", "off"}:
     )
 OCOP_TRACE_NAMESPACE = env_str("OCOP_TRACE_NAMESPACE", "")  # EPCIS user-extension namespace
 OCOP_TRACE_FORMER_URLS = env_list("OCOP_TRACE_FORMER_URLS", [])  # earlier public URLs on printed labels
-OCOP_TRACE_SCAN_FLUSH_SECONDS = env_int("OCOP_TRACE_SCAN_FLUSH_SECONDS", 5)
+OCOP_TRACE_SCAN_FLUSH_SECONDS = env_int("OCOP_TRACE_SCAN_FLUSH_SECONDS", 5)  # by the background thread
 OCOP_TRACE_RESOLVE_CACHE_SECONDS = env_int("OCOP_TRACE_RESOLVE_CACHE_SECONDS", 30)
 OCOP_TRACE_RESOLVER_MAX_AGE = env_int("OCOP_TRACE_RESOLVER_MAX_AGE", 300)
 OCOP_TRACE_LINKSET_MAX_AGE = env_int("OCOP_TRACE_LINKSET_MAX_AGE", 60)
@@ -297,6 +325,8 @@ OCOP_EPCIS_MAX_DEPTH = env_int("OCOP_EPCIS_MAX_DEPTH", 32)
 OCOP_EPCIS_MAX_CONTEXT_CHARS = env_int("OCOP_EPCIS_MAX_CONTEXT_CHARS", 10_000)
 # Catalogue and buyer enquiries (docs/catalogue.md). Rate limits and caches are per process
 # unless REDIS_URL is set: with several server processes, set it.
+# The index is brought up to date this often by periodic work (ocop/jobs/periodic.py), never
+# by a page; the freshness docs/catalogue.md promises.
 OCOP_CATALOGUE_REFRESH_SECONDS = env_int("OCOP_CATALOGUE_REFRESH_SECONDS", 30)
 OCOP_OPEN_DATA_CACHE_SECONDS = env_int("OCOP_OPEN_DATA_CACHE_SECONDS", 300)
 OCOP_ENQUIRY_LIMIT_PER_HOUR = env_int("OCOP_ENQUIRY_LIMIT_PER_HOUR", 5)  # per client address
@@ -306,7 +336,8 @@ OCOP_ENQUIRY_MAX_LINKS = env_int("OCOP_ENQUIRY_MAX_LINKS", 2)
 OCOP_ENQUIRY_MIN_SECONDS = env_int("OCOP_ENQUIRY_MIN_SECONDS", 3)  # a form sent faster is a robot
 OCOP_ENQUIRY_RETENTION_DAYS = env_int("OCOP_ENQUIRY_RETENTION_DAYS", 365)  # ocop enquiries-forget, daily
 # Dashboards' figures are cached under a data version that database triggers change on every
-# write, so this is only how long unused entries stay; 0 turns the cache off.
+# write (ocop/monitoring/models.py: DataVersion), so this is only how long unused entries stay;
+# 0 turns the cache off.
 OCOP_DASHBOARD_CACHE_SECONDS = env_int("OCOP_DASHBOARD_CACHE_SECONDS", 24 * 3600)
 OCOP_EVIDENCE_MAX_BYTES = env_int("OCOP_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)  # one evidence file
 OCOP_DOSSIER_MAX_BYTES = env_int("OCOP_DOSSIER_MAX_BYTES", 200 * 1024 * 1024)  # a whole dossier
@@ -332,6 +363,24 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PROD
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
 if env_bool("OCOP_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Content-Security-Policy of every response (ocop.middleware.ContentSecurityPolicyMiddleware),
+# written as Django 6's setting of the same name. Scripts only from our static files (htmx
+# included): no inline script, no handler attributes, no eval (tests/test_security_headers.py).
+# Styles allow 'unsafe-inline': dashboards draw meters and legend swatches with data-driven
+# style attributes, and the scan page carries its small stylesheet inline to load in one request
+# on a shopper's phone; inline styles cannot run code. data: images for the API documentation.
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
 
 # Background work. "thread": in the web process, no broker (the embedded default on SQLite);
 # "database": queued in the database and run by `ocop db_worker` processes (PostgreSQL, scales
@@ -347,6 +396,10 @@ if OCOP_TASKS_BACKEND not in _TASK_BACKENDS:
         f"OCOP_TASKS_BACKEND={OCOP_TASKS_BACKEND!r}: expected one of {', '.join(_TASK_BACKENDS)}"
     )
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[OCOP_TASKS_BACKEND]}}
+# Periodic work (the catalogue's index, scan counts, the data version; ocop/jobs/periodic.py)
+# runs in one background thread per web process, started by its first request. Tests run it
+# themselves.
+OCOP_BACKGROUND_THREAD = env_bool("OCOP_BACKGROUND_THREAD", True)
 
 # E-mail (notices of expiry, council invitations): SMTP in production, printed to the console
 # in development, kept in memory by the tests.

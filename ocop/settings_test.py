@@ -17,3 +17,5 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # Tests roll back their writes, and a rolled-back data version comes round again: tests that
 # mean to exercise the dashboards' cache turn it on themselves.
 OCOP_DASHBOARD_CACHE_SECONDS = 0
+# No background thread: tests run periodic work themselves (ocop.jobs.periodic.run_due).
+OCOP_BACKGROUND_THREAD = False

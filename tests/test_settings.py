@@ -54,6 +54,8 @@ def test_production_needs_allowed_hosts(tmp_path):
         ("OCOP_ENV", "staging", "OCOP_ENV='staging': expected production, development or test"),
         ("DB_CONN_MAX_AGE", "forever", "DB_CONN_MAX_AGE='forever' is not an integer"),
         ("DATABASE_URL", "oracle-ish://nowhere", "DATABASE_URL is not a database URL"),
+        ("OCOP_PROXY_COUNT", "-1", "OCOP_PROXY_COUNT=-1: expected 0 or more proxies"),
+        ("OCOP_LOGIN_ADDRESS_FAILURE_LIMIT", "5", "OCOP_LOGIN_ADDRESS_FAILURE_LIMIT must be higher"),
     ],
 )
 def test_bad_values_stop_the_server_with_their_name(tmp_path, variable, value, message):

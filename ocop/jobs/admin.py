@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from ocop.admin_site import CentralOnly, ReadOnly
 
-from .models import Job
+from .models import Job, Schedule
 
 
 @admin.register(Job)
@@ -11,6 +11,11 @@ class JobAdmin(ReadOnly, admin.ModelAdmin):
     list_filter = ["kind", "status"]
     search_fields = ["owner__username"]
     list_select_related = ["owner"]
+
+
+@admin.register(Schedule)
+class ScheduleAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["name", "due_at", "started_at", "finished_at"]
 
 
 def _central_task_results_admin():

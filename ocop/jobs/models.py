@@ -68,3 +68,22 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+
+class Schedule(models.Model):
+    """When a piece of periodic work (:mod:`ocop.jobs.periodic`) is next due, and how its last
+    turn went. A process runs a turn only when its conditional update moved ``due_at`` on, so
+    of all the web processes exactly one does each turn."""
+
+    name = models.CharField(_("name"), max_length=60, primary_key=True)
+    due_at = models.DateTimeField(_("next due"))
+    started_at = models.DateTimeField(_("last started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("last finished"), null=True, blank=True)
+    error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("periodic work")
+        verbose_name_plural = _("periodic work")
+
+    def __str__(self):
+        return self.name

@@ -470,7 +470,6 @@ def catalogue(request, query: Query[CatalogueQuery]):
     """Recognised products, searched as shoppers type (without diacritics, with typos, by
     producer or place, in Vietnamese or English) and filtered; by default only those whose
     recognition is valid today. Stars are given only while a recognition is valid."""
-    services.catalogue_refresh_if_due()
     data = query.dict()
     page, size = data.pop("page"), data.pop("page_size")
     filters = selectors.CatalogueFilters(**{k: v for k, v in data.items() if v not in (None, "")})

@@ -12,10 +12,17 @@ class MarketConfig(AppConfig):
 
         from ocop.accounts.choices import Role
         from ocop.accounts.gate import ADD, CHANGE, DELETE, VIEW, extend_policy
+        from ocop.jobs import periodic
 
         from . import search
 
         connection_created.connect(search.configure_connection, dispatch_uid="ocop.market.search")
+        # The index follows the registry in the background; pages only read it.
+        periodic.register(
+            "market.catalogue_refresh",
+            "ocop.market.services.catalogue_refresh_if_stale",
+            every="OCOP_CATALOGUE_REFRESH_SECONDS",
+        )
 
         # Supply figures and sales channels are changed by whoever may change the product or
         # the producer (the services ask the gate about those); stock by whoever may change the

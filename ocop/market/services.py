@@ -6,8 +6,8 @@ before saving, writes in one transaction and records an audit event in the same 
 Field errors are raised as ``ValidationError({field: [messages]})``.
 
 The catalogue's index (:func:`catalogue_refresh`) is maintenance, not a person's act: it is
-brought up to date from the registry's own stamps when pages read it, and by the command
-``ocop catalogue-index``; it writes no audit event.
+brought up to date from the registry's own stamps by periodic work in the background (pages only
+read it) and by the command ``ocop catalogue-index``; it writes no audit event.
 """
 
 from __future__ import annotations
@@ -72,7 +72,6 @@ def _public_products():
 # The catalogue's index
 # ---------------------------------------------------------------------------------------------
 
-REFRESH_CHECKED_KEY = "ocop:market:catalogue-checked"
 VERSION_KEY = "ocop:market:catalogue-version"  # in the cache once committed; keys cached counts
 BATCH = 1000
 
@@ -360,11 +359,23 @@ def _vocabulary_rebuild() -> int:
     return len(counts)
 
 
-def catalogue_refresh_if_due() -> RefreshReport | None:
-    """Refresh the index unless someone checked it within ``OCOP_CATALOGUE_REFRESH_SECONDS``
-    (shared through the cache, so one process in a pool does it)."""
-    seconds = getattr(settings, "OCOP_CATALOGUE_REFRESH_SECONDS", 30)
-    if seconds > 0 and not cache.add(REFRESH_CHECKED_KEY, True, timeout=seconds):
+def catalogue_stale(today: date | None = None) -> bool:
+    """Whether :func:`catalogue_refresh` has anything to do: the recognitions' fingerprint (or
+    the day) changed, or a product or producer was edited since its entry was written. Reads
+    only, so that checking every ``OCOP_CATALOGUE_REFRESH_SECONDS`` takes no write lock."""
+    today = today or timezone.localdate()
+    indexed = CatalogueState.objects.filter(pk=1).values_list("fingerprint", flat=True).first()
+    if indexed != _fingerprint(today):
+        return True
+    return CatalogueEntry.objects.filter(
+        ~Q(product_stamp=F("product__updated_at")) | ~Q(producer_stamp=F("product__producer__updated_at"))
+    ).exists()
+
+
+def catalogue_refresh_if_stale() -> RefreshReport | None:
+    """The periodic work that keeps the index fresh (registered in MarketConfig.ready, run
+    every ``OCOP_CATALOGUE_REFRESH_SECONDS`` by one process: :mod:`ocop.jobs.periodic`)."""
+    if not catalogue_stale():
         return None
     return catalogue_refresh()
 

@@ -11,7 +11,6 @@ import json
 import math
 from dataclasses import dataclass
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
+from ocop.accounts.client import client_address
 from ocop.concurrency import EditConflict
 from ocop.flash import flash_errors
 from ocop.registry.models import Producer, Product
@@ -112,7 +112,6 @@ def _query_without_page(request) -> str:
 @require_GET
 def catalogue(request):
     """Search and filter the catalogue; with htmx the results replace themselves in place."""
-    services.catalogue_refresh_if_due()
     form = forms.CatalogueFilterForm(request.GET or None)
     filters = selectors.CatalogueFilters()
     if form.is_valid():
@@ -209,7 +208,6 @@ def _json_ld(request, product, current, today, language, valid_until) -> str:
 
 @require_GET
 def product(request, pk, slug):
-    services.catalogue_refresh_if_due()
     product = selectors.catalogue_product(pk, user=request.user)
     if slug != product_slug(product):
         return redirect(product_url(product), permanent=True)
@@ -281,7 +279,6 @@ def _producer_json_ld(request, producer, cards, canonical: str, language: str) -
 
 @require_GET
 def producer(request, pk):
-    services.catalogue_refresh_if_due()
     producer = selectors.public_producer(pk, user=request.user)
     today = timezone.localdate()
     filters = selectors.CatalogueFilters(producer=producer.pk, status=CatalogueStatus.ALL, sort="name")
@@ -309,9 +306,9 @@ def producer(request, pk):
 
 
 def _client(request) -> str:
-    """The key enquiries are rate-limited by: the client's address as sign-in throttling reads
-    it (django-axes' reading, so that one setting serves both behind a proxy)."""
-    return services.client_key(get_client_ip_address(request) or "")
+    """The key enquiries are rate-limited by: the client's address, read as sign-in throttling
+    reads it (one setting, OCOP_PROXY_COUNT, serves both behind a proxy)."""
+    return services.client_key(client_address(request))
 
 
 @require_http_methods(["GET", "POST"])

@@ -32,4 +32,9 @@ class MonitoringConfig(AppConfig):
             }
         )
         register("monitoring.report", "ocop.monitoring.tasks.quarterly_report", _("Quarterly report"))
+        from ocop.jobs import periodic
+
+        periodic.register(
+            "monitoring.data_version_compact", "ocop.monitoring.services.data_version_compact", every=60
+        )
         post_migrate.connect(_load_targets, sender=self, dispatch_uid="ocop.monitoring.targets")

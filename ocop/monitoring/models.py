@@ -9,7 +9,7 @@ Progress is never stored: it is computed from the registry on the day asked for
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -107,9 +107,17 @@ class Target(Versioned):
 
 class DataVersion(models.Model):
     """A number that changes whenever anything the dashboards count changes: database triggers
-    (migration 0002) add one on every write to producers, products, recognitions, craft villages,
-    targets, points of sale and sales channels, whoever writes (services, imports, the admin, bulk
-    updates). Dashboards are cached under it, so a cached figure is never older than the data."""
+    record every write to producers, products, recognitions, craft villages, targets, points of
+    sale and sales channels, whoever writes (services, imports, the admin, bulk updates).
+    Dashboards are cached under it, so a cached figure is never older than the data.
+
+    The version is this row's number plus the :class:`DataChange` rows not yet folded into it.
+    On PostgreSQL each writing statement inserts a change row (migration 0003): inserts never
+    wait for each other, where an update of this one row made every writer queue behind the
+    others until they committed. On SQLite, which has one writer at a time anyway, the triggers
+    add one to this row (migration 0002). Periodic work folds the change rows into the number
+    (:func:`ocop.monitoring.services.data_version_compact`), which leaves the version as it was.
+    """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     version = models.BigIntegerField(default=0)
@@ -122,5 +130,24 @@ class DataVersion(models.Model):
 
     @classmethod
     def current(cls) -> int | None:
-        """The version, or None when the row is missing (a flushed test database): don't cache."""
-        return cls.objects.filter(pk=1).values_list("version", flat=True).first()
+        """The version, or None when the row is missing (a flushed test database): don't cache.
+        One statement, so that the row and the change rows are read in the same snapshot."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT version + (SELECT COUNT(*) FROM monitoring_datachange) "
+                "FROM monitoring_dataversion WHERE id = 1"
+            )
+            row = cursor.fetchone()
+        return row[0] if row else None
+
+
+class DataChange(models.Model):
+    """One write to what the dashboards count, not yet folded into :class:`DataVersion`."""
+
+    id = models.BigAutoField(primary_key=True)
+
+    class Meta:
+        verbose_name = _("data change")
+
+    def __str__(self):
+        return str(self.pk)

@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
 from ocop.accounts import gate
@@ -268,6 +269,20 @@ def data_version_ensure() -> None:
     from .models import DataVersion
 
     DataVersion.objects.get_or_create(pk=1, defaults={"version": time.time_ns() // 1000})
+
+
+def data_version_compact() -> int:
+    """Fold the data changes recorded so far into the data version's number (periodic work,
+    registered in MonitoringConfig.ready); the version stays what it was. Returns how many."""
+    from .models import DataChange, DataVersion
+
+    last = DataChange.objects.aggregate(last=Max("pk"))["last"]
+    if last is None:
+        return 0
+    with transaction.atomic():
+        folded, _rows = DataChange.objects.filter(pk__lte=last).delete()
+        DataVersion.objects.filter(pk=1).update(version=F("version") + folded)
+    return folded
 
 
 def targets_sync(path: Path = TARGETS_FILE, *, force: bool = False) -> int | None:

@@ -42,3 +42,10 @@ class TraceConfig(AppConfig):
         )
         register("trace.capture", "ocop.trace.tasks.capture", _("EPCIS capture"))
         register("trace.labels", "ocop.trace.tasks.labels", _("Label sheet"))
+
+        from ocop.jobs import periodic
+
+        from .scans import RECORDER
+
+        # Scans counted in memory are written by the process's background thread.
+        periodic.register_local(RECORDER.flush_due)

@@ -3,7 +3,9 @@
 Resolving a scan must be cheap (a burst of shoppers, one process): the product, batch and the
 recognition's status behind a code are cached for ``OCOP_TRACE_RESOLVE_CACHE_SECONDS`` (30 s
 by default, so a revocation changes flags within that time), and scans are counted in memory
-and written every ``OCOP_TRACE_SCAN_FLUSH_SECONDS`` (5 s) in a few statements. Behind nginx
+and written every ``OCOP_TRACE_SCAN_FLUSH_SECONDS`` (5 s) in a few statements by the process's
+background thread (:mod:`ocop.jobs.periodic`), never by the scan's own request: a redirect
+must not wait for the database's write lock. Behind nginx
 with its cache in front of the resolver, nginx's access log is the record of scans
 (``ocop trace_ingest_scans``), see ``deploy/README.md``.
 
@@ -32,6 +34,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ocop.accounts.client import client_address
 from ocop.registry.models import Product
 
 from . import codes
@@ -176,7 +179,6 @@ class Recorder:
                     when,
                     {},
                 )
-        self.maybe_flush()
         return raised
 
     def _flag(self, key, kind, target, code, serial, province_id, day, when, detail):
@@ -200,8 +202,10 @@ class Recorder:
             flag.last_at = max(flag.last_at, when)
             flag.detail.update(detail)
 
-    def maybe_flush(self) -> None:
-        if time.monotonic() - self.last_flush >= _setting("OCOP_TRACE_SCAN_FLUSH_SECONDS", 5):
+    def flush_due(self) -> None:
+        """Write the buffer if ``OCOP_TRACE_SCAN_FLUSH_SECONDS`` have passed since the last
+        write (the background thread asks every second)."""
+        if time.monotonic() - self.last_flush >= settings.OCOP_TRACE_SCAN_FLUSH_SECONDS:
             self.flush()
 
     def flush(self) -> None:
@@ -213,8 +217,23 @@ class Recorder:
             return
         try:
             _write(counts, flags)
-        except Exception:  # counting must never break resolving; the numbers are lost, not the scans
-            log.exception("could not write %d scan counts and %d flags", len(counts), len(flags))
+        except Exception:
+            # The database was busy or away: keep the numbers for the next turn.
+            log.warning(
+                "could not write %d scan counts and %d flags yet", len(counts), len(flags), exc_info=True
+            )
+            self._put_back(counts, flags)
+
+    def _put_back(self, counts: Counter, flags: dict[str, _Flag]) -> None:
+        with self.lock:
+            self.counts.update(counts)
+            for key, flag in flags.items():
+                newer = self.flags.get(key)
+                if newer is not None:
+                    flag.count += newer.count
+                    flag.last_at = max(flag.last_at, newer.last_at)
+                    flag.detail.update(newer.detail)
+                self.flags[key] = flag
 
 
 def _upsert(model, key: str, increment: dict, create: dict) -> None:
@@ -371,12 +390,6 @@ def purge_located(*, older_than_days: int = 30) -> int:
 # ---------------------------------------------------------------------------------------------
 # Rate limits without keeping addresses
 # ---------------------------------------------------------------------------------------------
-
-
-def client_address(request) -> str:
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and request.META.get("HTTP_X_REAL_IP"):
-        return request.META["HTTP_X_REAL_IP"]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def allow(request, bucket: str, limit: int, window_seconds: int = 3600) -> bool:

@@ -12,10 +12,9 @@ from ocop.registry.models import Producer, Product, Recognition
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache(settings):
-    """Rate limits and the index's "checked recently" mark live in the cache; the catalogue
-    checks its index on every read in tests."""
-    settings.OCOP_CATALOGUE_REFRESH_SECONDS = 0
+def _fresh_cache():
+    """Rate limits and counts keyed by the index's version live in the cache. Pages never
+    refresh the index (periodic work does): tests call ``services.catalogue_refresh()``."""
     cache.clear()
     yield
     cache.clear()

@@ -158,16 +158,26 @@ def test_a_producer_receives_only_so_many_enquiries_a_day_from_anyone(client, re
 
 
 def test_the_address_counted_is_the_one_sign_in_throttling_reads(client, records, settings):
-    """Behind a proxy every request comes from the proxy: the deployment tells django-axes how
-    to read the client's address, and enquiries follow the same reading."""
+    """Behind a proxy every request comes from the proxy: ``OCOP_PROXY_COUNT`` says how many
+    trusted proxies stand in front, and enquiries read the client's address as sign-in
+    throttling does. What the client writes in X-Forwarded-For itself buys no new quota."""
     settings.OCOP_ENQUIRY_LIMIT_PER_HOUR = 1
-    settings.AXES_CLIENT_IP_CALLABLE = lambda request: request.META.get("HTTP_X_REAL_IP")
+    settings.OCOP_PROXY_COUNT = 1
     url = f"/catalogue/producers/{records.p.pk}/enquire/"
-    first = client.post(url, _form(records), HTTP_X_REAL_IP="203.0.113.1")
-    second = client.post(url, _form(records, buyer_email="x@example.com"), HTTP_X_REAL_IP="203.0.113.2")
+    proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    first = client.post(url, _form(records), HTTP_X_FORWARDED_FOR="203.0.113.1", **proxy)
+    second = client.post(
+        url, _form(records, buyer_email="x@example.com"), HTTP_X_FORWARDED_FOR="203.0.113.2", **proxy
+    )
     assert (first.status_code, second.status_code) == (302, 302)  # two buyers, one proxy
-    again = client.post(url, _form(records, buyer_email="y@example.com"), HTTP_X_REAL_IP="203.0.113.1")
+    again = client.post(
+        url,
+        _form(records, buyer_email="y@example.com"),
+        HTTP_X_FORWARDED_FOR="198.51.100.9, 203.0.113.1",  # a forged first entry, then the proxy's
+        **proxy,
+    )
     assert "Too many messages from here" in again.content.decode()
+    assert Enquiry.objects.count() == 2
 
 
 def test_links_that_are_not_issued_open_nothing(client, records):

@@ -153,6 +153,7 @@ def test_the_producer_page_shows_products_and_channels_but_no_contacts(client, r
     records.p.save()
     registry.product(records.p, "Bánh tráng dẻo", state="expired")
     SalesChannel.objects.create(producer=records.p, kind="livestream", partner="TikTok Shop", started_on=day)
+    services.catalogue_refresh()
     page = client.get(f"/catalogue/producers/{records.p.pk}/").content.decode()
     assert "Bánh tráng phơi sương" in page and "Bánh tráng dẻo" in page and "Mứt dừa non" not in page
     assert "A cooperative of rice-paper makers." in page and "TikTok Shop" in page

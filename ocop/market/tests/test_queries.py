@@ -91,9 +91,6 @@ def grow(records, geo, day, settings):
             )
             EnquiryMessage.objects.create(enquiry=enquiry, side="buyer", body="Xin báo giá sỉ ạ.")
         services.catalogue_refresh()
-        # Counted pages find the index checked a moment ago, as almost every request does.
-        settings.OCOP_CATALOGUE_REFRESH_SECONDS = 3600
-        cache.set(services.REFRESH_CHECKED_KEY, True, 3600)
 
     add.point, add.fair = point, fair
     return add
@@ -210,8 +207,6 @@ def test_counts_are_kept_per_version_of_the_index(
 ):
     from ocop.registry import services as registry_services
 
-    settings.OCOP_CATALOGUE_REFRESH_SECONDS = 3600
-    cache.set(services.REFRESH_CHECKED_KEY, True, 3600)
     with django_capture_on_commit_callbacks(execute=True):
         services.catalogue_refresh()
     assert cache.get(services.VERSION_KEY) is not None
@@ -229,8 +224,6 @@ def test_counts_are_kept_per_version_of_the_index(
 def test_readings_of_misspelt_queries_are_kept_per_version_of_the_index(
     client, records, officer_a, settings, django_capture_on_commit_callbacks
 ):
-    settings.OCOP_CATALOGUE_REFRESH_SECONDS = 3600
-    cache.set(services.REFRESH_CHECKED_KEY, True, 3600)
     with django_capture_on_commit_callbacks(execute=True):
         services.catalogue_refresh()
     # Asked again: the count of the words as typed and their reading come from the cache.
@@ -250,8 +243,6 @@ def test_readings_of_misspelt_queries_are_kept_per_version_of_the_index(
 def test_a_page_asked_again_is_read_by_id_and_never_with_stale_stars(
     client, records, officer_a, settings, django_capture_on_commit_callbacks
 ):
-    settings.OCOP_CATALOGUE_REFRESH_SECONDS = 3600
-    cache.set(services.REFRESH_CHECKED_KEY, True, 3600)
     with django_capture_on_commit_callbacks(execute=True):
         services.catalogue_refresh()
     first = client.get("/catalogue/?q=banh").content.decode()

@@ -203,7 +203,8 @@ def token_central(central):
 
 @pytest.fixture(autouse=True)
 def _fresh_trace_state(settings):
-    """Each test starts with an empty cache and scan buffer, written at once."""
+    """Each test starts with an empty cache and scan buffer; the background tick (which tests
+    run themselves: periodic.run_local) writes the buffer at once."""
     from django.core.cache import cache
 
     from ocop.trace import scans

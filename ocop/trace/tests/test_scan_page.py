@@ -138,6 +138,38 @@ def test_reports_are_rate_limited_per_client(client, batch_p, settings):
     assert ProblemReport.objects.count() == 3
 
 
+def test_report_limits_read_the_client_address_as_sign_in_throttling_does(client, batch_p, settings):
+    """Forwarding headers are the client's own words unless a trusted proxy wrote them
+    (``OCOP_PROXY_COUNT``): a new X-Real-IP or X-Forwarded-For per request buys no new quota."""
+    settings.OCOP_TRACE_REPORTS_PER_HOUR = 1
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.OCOP_PROXY_COUNT = 0
+    data = {"product": batch_p.product_id, "kind": "other"}
+    statuses = [
+        client.post(
+            "/scan/report/",
+            data,
+            REMOTE_ADDR="198.51.100.7",
+            HTTP_X_REAL_IP=f"192.0.2.{n}",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}",
+        ).status_code
+        for n in range(2)
+    ]
+    assert statuses == [302, 429]
+    # Behind one proxy: the address it appended counts, whatever the client put before it.
+    settings.OCOP_PROXY_COUNT = 1
+    behind = [
+        client.post(
+            "/scan/report/", data, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 203.0.113.5"
+        ).status_code
+        for n in range(2)
+    ]
+    assert behind == [302, 429]
+    other = client.post("/scan/report/", data, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.6")
+    assert other.status_code == 302
+    assert ProblemReport.objects.count() == 3
+
+
 def test_the_same_label_in_distant_provinces_is_flagged(client, batch_p, geo):
     from ocop.geo.models import Province
 

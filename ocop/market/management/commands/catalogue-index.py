@@ -1,7 +1,7 @@
 """``ocop catalogue-index``: bring the catalogue's search index up to date with the registry.
 
-Pages do this by themselves (at most every OCOP_CATALOGUE_REFRESH_SECONDS) from the registry's
-stamps and a fingerprint of the recognitions. Run ``--full`` after changes that leave no stamp:
+The web processes do this by themselves in the background (every OCOP_CATALOGUE_REFRESH_SECONDS)
+from the registry's stamps and a fingerprint of the recognitions. Run ``--full`` after changes that leave no stamp:
 renamed administrative units or product sets, or edits made in SQL.
 """
 
