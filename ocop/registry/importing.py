@@ -1039,9 +1039,15 @@ def _allocate_ids(model, count: int, connection) -> list[int]:
 
 
 def _bulk_update(changed: dict[int, tuple[object, list[str]]]) -> None:
+    """Write changed rows in batches. bulk_update skips ``auto_now``: the stamp is moved here,
+    since the catalogue's index finds the records to rebuild by it."""
+    now = timezone.now()
     by_fields: dict[tuple[str, ...], list] = defaultdict(list)
     for obj, fields in changed.values():
-        by_fields[tuple(sorted(fields))].append(obj)
+        if hasattr(obj, "updated_at"):
+            obj.updated_at = now
+            fields = [*fields, "updated_at"]
+        by_fields[tuple(sorted(set(fields)))].append(obj)
     for fields, objects in by_fields.items():
         type(objects[0]).objects.bulk_update(objects, list(fields), batch_size=1000)
 
