@@ -6,8 +6,9 @@ from django.utils.translation import gettext_lazy as _
 def _load_targets(sender, **kwargs):
     # Like the criteria sets: reloaded after migrate and test flushes, a no-op while the file
     # is unchanged.
-    from .services import data_version_ensure, targets_sync
+    from .services import data_triggers_ensure, data_version_ensure, targets_sync
 
+    data_triggers_ensure(kwargs.get("using", "default"))
     data_version_ensure()
     targets_sync()
 

@@ -271,6 +271,50 @@ def data_version_ensure() -> None:
     DataVersion.objects.get_or_create(pk=1, defaults={"version": time.time_ns() // 1000})
 
 
+# The tables whose writes change what the dashboards count (DataVersion's docstring).
+DATA_TABLES = (
+    "registry_producer",
+    "registry_product",
+    "registry_recognition",
+    "registry_craftvillage",
+    "monitoring_target",
+    "market_pointofsale",
+    "market_saleschannel",
+)
+
+
+def data_triggers_ensure(using: str = "default") -> None:
+    """Install the triggers that record writes to :data:`DATA_TABLES`, where they are missing.
+
+    Run after every ``migrate``: SQLite drops a table's triggers when a migration rebuilds the
+    table (adding a column does), and the dashboards' cache would then outlive their data
+    without a sign. Migrations 0002 and 0004 made them first; this keeps them there."""
+    from django.db import connections
+
+    conn = connections[using]
+    with conn.cursor() as cursor:
+        if conn.vendor == "sqlite":
+            bump = "UPDATE monitoring_dataversion SET version = version + 1 WHERE id = 1"
+            for table in DATA_TABLES:
+                for event in ("INSERT", "UPDATE", "DELETE"):
+                    cursor.execute(
+                        f"CREATE TRIGGER IF NOT EXISTS monitoring_version_{table}_{event.lower()} "
+                        f"AFTER {event} ON {table} BEGIN {bump}; END"
+                    )
+        elif conn.vendor == "postgresql":
+            cursor.execute(
+                "CREATE OR REPLACE FUNCTION monitoring_bump_version() RETURNS trigger AS $$ "
+                "BEGIN INSERT INTO monitoring_datachange DEFAULT VALUES; RETURN NULL; END; $$ "
+                "LANGUAGE plpgsql"
+            )
+            for table in DATA_TABLES:
+                cursor.execute(
+                    f"CREATE OR REPLACE TRIGGER monitoring_version_{table} "
+                    f"AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+                    "FOR EACH STATEMENT EXECUTE FUNCTION monitoring_bump_version()"
+                )
+
+
 def data_version_compact() -> int:
     """Fold the data changes recorded so far into the data version's number (periodic work,
     registered in MonitoringConfig.ready); the version stays what it was. Returns how many."""

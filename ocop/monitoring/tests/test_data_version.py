@@ -61,3 +61,32 @@ def test_writers_of_different_records_do_not_wait_for_each_other():
     thread.start()
     thread.join()
     assert outcome == ["written"]
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "registry_producer",
+        "registry_product",
+        "registry_recognition",
+        "registry_craftvillage",
+        "monitoring_target",
+        "market_pointofsale",
+        "market_saleschannel",
+    ],
+)
+def test_every_counted_table_keeps_its_triggers_after_the_migrations(table):
+    """SQLite drops a table's triggers when a migration rebuilds it (adding the edit version to
+    producers did): the dashboards would then be cached past a write."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table])
+            names = sorted(row[0] for row in cursor.fetchall())
+            assert names == [
+                f"monitoring_version_{table}_{event}" for event in ("delete", "insert", "update")
+            ]
+        else:
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal", [table]
+            )
+            assert [row[0] for row in cursor.fetchall()] == [f"monitoring_version_{table}"]
