@@ -273,16 +273,18 @@ IF_MATCH_DESCRIPTION = (
     " written and the answer is 412 naming the changed fields. Optional unless the site sets"
     " OCOP_API_REQUIRE_IF_MATCH (then 428 without it)."
 )
-READ_OPENAPI = {"responses": {"200": {"headers": _ETAG_HEADER}}}
+# Status codes as integers, as django-ninja keys its own responses: a "200" string beside
+# ninja's 200 made the document hold the key twice, and Swagger UI refuses such a document.
+READ_OPENAPI = {"responses": {200: {"headers": _ETAG_HEADER}}}
 WRITE_OPENAPI = {
     "responses": {
-        "200": {"headers": _ETAG_HEADER},
-        "412": {
+        200: {"headers": _ETAG_HEADER},
+        412: {
             "description": "The record changed since the version named in If-Match; nothing was saved.",
             "headers": _ETAG_HEADER,
             "content": {"application/problem+json": {"schema": _PROBLEM}},
         },
-        "428": {
+        428: {
             "description": "If-Match is required on this site and was not sent; nothing was saved.",
             "content": {"application/problem+json": {"schema": _PROBLEM}},
         },
