@@ -214,7 +214,10 @@ def dashboard_home(request):
     actor = actor_of(request.user)
     query = f"?{request.GET.urlencode()}" if request.GET else ""
     if actor.is_central:
-        return _dashboard(request, units.country(CURRENT))
+        # The country of the boundaries asked for: before 1 July 2025 on historical boundaries,
+        # the 63 provinces of then.
+        _form, as_of, boundaries = _day_and_boundaries(request)
+        return _dashboard(request, units.country(selectors.boundary_era(as_of, boundaries)))
     if actor.province_ids:
         code = (
             Province.objects.filter(pk__in=actor.province_ids)
