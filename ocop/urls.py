@@ -1,10 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.static import serve
 
 from ocop import views
 from ocop.api import api
+from ocop.ids import IdConverter
+
+# Record ids in every app's URLs: <id:pk> matches only ids a record can have (ocop/ids.py).
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     # Label scans first: they are the busiest requests, and each pattern tried before them costs.

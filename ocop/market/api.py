@@ -16,6 +16,7 @@ from ocop.accounts.api import ANYONE, READ_ERRORS, SIGNED_IN, SIGNED_IN_READ_ERR
 from ocop.accounts.choices import Action
 from ocop.geo.gazetteer import CURRENT
 from ocop.geo.models import Commune, Province
+from ocop.ids import Id
 from ocop.registry.models import Producer, Product
 
 from . import indexing, opendata, selectors, services
@@ -515,7 +516,7 @@ def catalogue(request, query: Query[CatalogueQuery]):
     auth=ANYONE,
     summary="A product with its supply figures and where to buy it",
 )
-def product(request, product_id: int):
+def product(request, product_id: Id):
     product = selectors.catalogue_product(product_id, user=request.user)
     today = timezone.localdate()
     current = product.current_recognition(today)
@@ -597,7 +598,7 @@ def points_of_sale(request, query: Query[PointQuery]):
 
 
 @router.get("/points-of-sale/{point_id}", response={200: PointOut, **READ_ERRORS}, auth=ANYONE)
-def point(request, point_id: int):
+def point(request, point_id: Id):
     today = timezone.localdate()
     point, stock = selectors.point_detail(point_id, user=request.user, day=today)
     products = []
@@ -648,7 +649,7 @@ def create_point(request, payload: PointIn):
 
 
 @router.post("/points-of-sale/{point_id}/stock", response={201: StockOut, **WRITE_ERRORS}, auth=SIGNED_IN)
-def add_stock(request, point_id: int, payload: StockIn):
+def add_stock(request, point_id: Id, payload: StockIn):
     point = gate.get_or_404(PointOfSale.objects.all(), request.user, Action.CHANGE, pk=point_id)
     product = get_object_or_404(Product, pk=payload.product_id)
     stock = services.stock_add(user=request.user, point=point, product=product, since=payload.since)
@@ -696,13 +697,13 @@ def channel_share(request, province: str = "", as_of: date | None = None):
 
 
 @router.get("/producers/{producer_id}/channels", response={200: list[ChannelOut], **READ_ERRORS}, auth=ANYONE)
-def channels(request, producer_id: int):
+def channels(request, producer_id: Id):
     producer = _visible_producer(request, producer_id)
     return [_channel(c) for c in selectors.producer_channels(producer, user=request.user)]
 
 
 @router.post("/producers/{producer_id}/channels", response={201: ChannelOut, **WRITE_ERRORS}, auth=SIGNED_IN)
-def add_channel(request, producer_id: int, payload: ChannelIn):
+def add_channel(request, producer_id: Id, payload: ChannelIn):
     producer = gate.get_or_404(Producer.objects.all(), request.user, Action.VIEW, pk=producer_id)
     data = payload.dict()
     product_id = data.pop("product_id")
@@ -736,7 +737,7 @@ def fairs(request, upcoming: bool | None = None, province: str = ""):
 
 
 @router.get("/fairs/{fair_id}", response={200: FairDetailOut, **READ_ERRORS}, auth=ANYONE)
-def fair(request, fair_id: int):
+def fair(request, fair_id: Id):
     fair, participants, totals = selectors.fair_detail(fair_id, user=request.user)
     started = fair.starts_on <= timezone.localdate()
     return {
@@ -792,7 +793,7 @@ def enquiries(request, status: EnquiryStatus | None = None):
 
 
 @router.post("/enquiries/{enquiry_id}/answers", response={201: EnquiryOut, **WRITE_ERRORS}, auth=SIGNED_IN)
-def answer(request, enquiry_id: int, payload: AnswerIn):
+def answer(request, enquiry_id: Id, payload: AnswerIn):
     enquiry = gate.get_or_404(Enquiry.objects.all(), request.user, Action.VIEW, pk=enquiry_id)
     services.enquiry_answer(user=request.user, enquiry=enquiry, message=payload.message)
     fresh = Enquiry.objects.select_related("producer").prefetch_related("messages").get(pk=enquiry.pk)

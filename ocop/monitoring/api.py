@@ -21,6 +21,7 @@ from ocop.accounts.api import ANYONE, READ_ERRORS, SIGNED_IN, SIGNED_IN_READ_ERR
 from ocop.accounts.choices import Action
 from ocop.geo.gazetteer import CURRENT
 from ocop.geo.models import Province
+from ocop.ids import Id
 
 from . import dashboard, figures, presenting, selectors, services
 from .choices import Measure
@@ -345,7 +346,7 @@ def target_create(request, payload: TargetIn):
     auth=SIGNED_IN,
     url_name="monitoring_target_update",
 )
-def target_update(request, target_id: int, payload: TargetIn):
+def target_update(request, target_id: Id, payload: TargetIn):
     target = gate.get_or_404(Target.objects.all(), request.user, Action.CHANGE, pk=target_id)
     try:
         target = services.target_update(user=request.user, target=target, **_target_fields(payload))
@@ -360,7 +361,7 @@ def target_update(request, target_id: int, payload: TargetIn):
     auth=SIGNED_IN,
     url_name="monitoring_target_delete",
 )
-def target_delete(request, target_id: int):
+def target_delete(request, target_id: Id):
     target = gate.get_or_404(Target.objects.all(), request.user, Action.DELETE, pk=target_id)
     try:
         services.target_delete(user=request.user, target=target)

@@ -12,10 +12,10 @@ urlpatterns = [
     path("manage/dashboard/rows/", views.figure_rows, name="figure_rows"),
     path("manage/targets/", views.target_list, name="targets"),
     path("manage/targets/new/", views.target_create, name="target_create"),
-    path("manage/targets/<int:pk>/edit/", views.target_edit, name="target_edit"),
-    path("manage/targets/<int:pk>/delete/", views.target_delete, name="target_delete"),
+    path("manage/targets/<id:pk>/edit/", views.target_edit, name="target_edit"),
+    path("manage/targets/<id:pk>/delete/", views.target_delete, name="target_delete"),
     path("manage/reports/", views.reports, name="reports"),
     path("manage/craft-villages/", views.craft_villages, name="craft_villages"),
     path("manage/craft-villages/new/", views.craft_village_edit, name="craft_village_create"),
-    path("manage/craft-villages/<int:pk>/edit/", views.craft_village_edit, name="craft_village_edit"),
+    path("manage/craft-villages/<id:pk>/edit/", views.craft_village_edit, name="craft_village_edit"),
 ]

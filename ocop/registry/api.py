@@ -18,6 +18,7 @@ from ocop.accounts.choices import Action
 from ocop.geo.gazetteer import CURRENT
 from ocop.geo.models import Commune, Province
 from ocop.geo.services import LocationError, place
+from ocop.ids import Id
 from ocop.jobs.api import JobOut
 from ocop.jobs.models import Job
 from ocop.jobs.services import job_start
@@ -367,7 +368,7 @@ def list_products(request, filters: Query[ProductQuery]):
     auth=ANYONE,
     summary="One product",
 )
-def get_product(request, product_id: int):
+def get_product(request, product_id: Id):
     return gate.get_or_404(
         selectors.with_recognitions(Product.objects.all()), request.user, Action.VIEW, pk=product_id
     )
@@ -376,7 +377,7 @@ def get_product(request, product_id: int):
 @router.post(
     "/producers/{producer_id}/products", response={201: ProductDetailOut, **WRITE_ERRORS}, auth=SIGNED_IN
 )
-def create_product(request, producer_id: int, payload: ProductIn):
+def create_product(request, producer_id: Id, payload: ProductIn):
     producer = gate.get_or_404(Producer.objects.all(), request.user, Action.VIEW, pk=producer_id)
     data = payload.dict()
     data["product_set"] = _product_set(data.get("product_set"))
@@ -385,7 +386,7 @@ def create_product(request, producer_id: int, payload: ProductIn):
 
 
 @router.patch("/products/{product_id}", response={200: ProductDetailOut, **WRITE_ERRORS}, auth=SIGNED_IN)
-def update_product(request, product_id: int, payload: ProductPatch):
+def update_product(request, product_id: Id, payload: ProductPatch):
     product = gate.get_or_404(Product.objects.all(), request.user, Action.CHANGE, pk=product_id)
     data = payload.dict(exclude_unset=True)
     if "product_set" in data:
@@ -397,7 +398,7 @@ def update_product(request, product_id: int, payload: ProductPatch):
 @router.get(
     "/products/{product_id}/recognitions", response={200: list[RecognitionOut], **READ_ERRORS}, auth=ANYONE
 )
-def list_recognitions(request, product_id: int):
+def list_recognitions(request, product_id: Id):
     product = gate.get_or_404(Product.objects.all(), request.user, Action.VIEW, pk=product_id)
     return gate.restrict(product.recognitions.order_by("-recognised_on", "-pk"), request.user, Action.VIEW)
 
@@ -405,7 +406,7 @@ def list_recognitions(request, product_id: int):
 @router.post(
     "/products/{product_id}/recognitions", response={201: RecognitionOut, **WRITE_ERRORS}, auth=SIGNED_IN
 )
-def create_recognition(request, product_id: int, payload: RecognitionIn):
+def create_recognition(request, product_id: Id, payload: RecognitionIn):
     product = gate.get_or_404(
         Product.objects.select_related("producer", "producer__province"),
         request.user,
@@ -421,7 +422,7 @@ def create_recognition(request, product_id: int, payload: RecognitionIn):
 @router.post(
     "/recognitions/{recognition_id}/revoke", response={200: RecognitionOut, **WRITE_ERRORS}, auth=SIGNED_IN
 )
-def revoke_recognition(request, recognition_id: int, payload: RevokeIn):
+def revoke_recognition(request, recognition_id: Id, payload: RevokeIn):
     recognition = gate.get_or_404(
         Recognition.objects.select_related("product__producer"),
         request.user,
@@ -448,7 +449,7 @@ def list_producers(request, filters: Query[ProducerQuery]):
 
 
 @router.get("/producers/{producer_id}", response={200: ProducerOut, **SIGNED_IN_READ_ERRORS}, auth=SIGNED_IN)
-def get_producer(request, producer_id: int):
+def get_producer(request, producer_id: Id):
     return gate.get_or_404(_producer_rows(), request.user, Action.VIEW, pk=producer_id)
 
 
@@ -462,7 +463,7 @@ def create_producer(request, payload: ProducerIn):
 
 
 @router.patch("/producers/{producer_id}", response={200: ProducerOut, **WRITE_ERRORS}, auth=SIGNED_IN)
-def update_producer(request, producer_id: int, payload: ProducerPatch):
+def update_producer(request, producer_id: Id, payload: ProducerPatch):
     producer = gate.get_or_404(Producer.objects.all(), request.user, Action.CHANGE, pk=producer_id)
     data = payload.dict(exclude_unset=True)
     if "legal_form" in data:
