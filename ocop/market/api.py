@@ -17,6 +17,7 @@ from ocop.accounts.choices import Action
 from ocop.geo.gazetteer import CURRENT
 from ocop.geo.models import Commune, Province
 from ocop.ids import Id
+from ocop.paging import window
 from ocop.registry.models import Producer, Product
 
 from . import indexing, opendata, selectors, services
@@ -593,8 +594,9 @@ def open_points(request, query: Query[OpenQuery]):
 def points_of_sale(request, query: Query[PointQuery]):
     filters = selectors.PointFilters(province=query.province, kind=query.kind or "", q=query.q)
     rows = selectors.points_of_sale(filters, user=request.user)
-    start = (query.page - 1) * query.page_size
-    return {"count": rows.count(), "items": [_point(p) for p in rows[start : start + query.page_size]]}
+    count = rows.count()
+    page = window(rows, offset=(query.page - 1) * query.page_size, limit=query.page_size, count=count)
+    return {"count": count, "items": [_point(p) for p in page]}
 
 
 @router.get("/points-of-sale/{point_id}", response={200: PointOut, **READ_ERRORS}, auth=ANYONE)

@@ -22,6 +22,7 @@ from ocop.ids import Id
 from ocop.jobs.api import JobOut
 from ocop.jobs.models import Job
 from ocop.jobs.services import job_start
+from ocop.paging import window
 
 from . import selectors, services
 from .choices import LegalForm, ProducerType, ProductGroup, RecognitionLevel
@@ -38,10 +39,11 @@ class Pagination(PageNumberPagination):
         page_size: int = Field(PAGE_SIZE, ge=1, le=500)
 
     def paginate_queryset(self, queryset, pagination: Input, **params):
+        count = self._items_count(queryset)
         offset = (pagination.page - 1) * pagination.page_size
         return {
-            "items": queryset[offset : offset + pagination.page_size],
-            "count": self._items_count(queryset),
+            "items": window(queryset, offset=offset, limit=pagination.page_size, count=count),
+            "count": count,
         }
 
 
