@@ -5,10 +5,14 @@ from django.views.static import serve
 
 from ocop import views
 from ocop.api import api
-from ocop.ids import IdConverter
+from ocop.edge import CodeConverter, IdConverter
 
-# Record ids in every app's URLs: <id:pk> matches only ids a record can have (ocop/ids.py).
+# Ids and codes in every app's URLs: <id:pk> matches only ids a record can have, <code:code> only
+# text that could name something (ocop/edge.py).
 register_converter(IdConverter, "id")
+register_converter(CodeConverter, "code")
+
+handler400 = "ocop.views.bad_request"
 
 urlpatterns = [
     # Label scans first: they are the busiest requests, and each pattern tried before them costs.

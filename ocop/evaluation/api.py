@@ -17,7 +17,7 @@ from ninja.pagination import paginate
 from ocop.accounts import gate
 from ocop.accounts.api import ANYONE, READ_ERRORS, SIGNED_IN, SIGNED_IN_READ_ERRORS, WRITE_ERRORS
 from ocop.accounts.choices import Action
-from ocop.ids import Id
+from ocop.edge import Code, Id
 from ocop.registry.api import Pagination
 
 from . import selectors, services
@@ -205,7 +205,7 @@ def submit_sheet(request, assignment_id: Id):
 
 
 @router.get("/certificates/{code}", response={200: CertificateOut, **READ_ERRORS}, auth=ANYONE)
-def verify_certificate(request, code: str):
+def verify_certificate(request, code: Code):
     """What a certificate's QR code proves: its recognition's status today, from the registry."""
     certificate: Certificate = selectors.certificate_by_code(request.user, code)
     recognition = certificate.recognition

@@ -52,5 +52,5 @@ urlpatterns = [
     path("cycle/expiring/", views.expiring, name="expiring"),
     path("cycle/recognitions/<id:pk>/revoke/", views.revoke, name="revoke"),
     # Public: what a certificate's QR code opens
-    path("verify/<str:code>/", views.verify, name="verify"),
+    path("verify/<code:code>/", views.verify, name="verify"),
 ]

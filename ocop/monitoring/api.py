@@ -19,9 +19,9 @@ from ninja import Field, Query, Router, Schema, Status
 from ocop.accounts import gate
 from ocop.accounts.api import ANYONE, READ_ERRORS, SIGNED_IN, SIGNED_IN_READ_ERRORS, WRITE_ERRORS
 from ocop.accounts.choices import Action
+from ocop.edge import Id
 from ocop.geo.gazetteer import CURRENT
 from ocop.geo.models import Province
-from ocop.ids import Id
 
 from . import dashboard, figures, presenting, selectors, services
 from .choices import Measure

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
 from ocop.accounts.gate import actor_of
+from ocop.edge import text_param
 from ocop.geo.gazetteer import CURRENT
 from ocop.geo.models import Commune, Province
 from ocop.jobs.services import job_start
@@ -443,7 +444,7 @@ def reports(request):
         "year": last_year,
         "quarter": last_quarter,
         "boundaries": selectors.CURRENT_BOUNDARIES,
-        "province": provinces.filter(code=request.GET.get("province", "")).first() or provinces.first(),
+        "province": provinces.filter(code=text_param(request.GET, "province")).first() or provinces.first(),
     }
     form = forms.ReportForm(request.POST or None, initial=initial, provinces=provinces)
     if request.method == "POST" and form.is_valid():
@@ -484,7 +485,7 @@ def craft_villages(request):
     provinces = _provinces_in_charge(request.user)
     if not provinces.exists():
         raise Http404("Craft villages are kept by province officers and the central office.")
-    chosen = provinces.filter(code=request.GET.get("province", "")).first() or provinces.first()
+    chosen = provinces.filter(code=text_param(request.GET, "province")).first() or provinces.first()
     today = timezone.localdate()
     unit = units.Unit(era=CURRENT, province=chosen)
     with_product = set(

@@ -15,10 +15,10 @@ from ninja.pagination import PageNumberPagination, paginate
 from ocop.accounts import gate
 from ocop.accounts.api import ANYONE, READ_ERRORS, SIGNED_IN, SIGNED_IN_READ_ERRORS, WRITE_ERRORS
 from ocop.accounts.choices import Action
+from ocop.edge import Code, Id
 from ocop.geo.gazetteer import CURRENT
 from ocop.geo.models import Commune, Province
 from ocop.geo.services import LocationError, place
-from ocop.ids import Id
 from ocop.jobs.api import JobOut
 from ocop.jobs.models import Job
 from ocop.jobs.services import job_start
@@ -487,7 +487,7 @@ def list_taxonomies(request):
 
 
 @router.get("/taxonomies/{code}", response={200: TaxonomyOut, **READ_ERRORS}, auth=ANYONE)
-def get_taxonomy(request, code: str):
+def get_taxonomy(request, code: Code):
     return get_object_or_404(Taxonomy.objects.prefetch_related("product_sets"), code=code)
 
 
