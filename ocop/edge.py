@@ -110,6 +110,14 @@ def _possible_code(value: str) -> str:
     return value
 
 
+def _empty_if_null(value: str | None) -> str:
+    return "" if value is None else value
+
+
+# A text field that may be empty, on an API write: null means empty (as in JSON Merge Patch,
+# RFC 7396), rather than reaching a NOT NULL column (a 500).
+BlankText = Annotated[str | None, AfterValidator(_empty_if_null)]
+
 # An id in an API path: out of range it is "not found", like a page's, and the OpenAPI document
 # says the range.
 Id = Annotated[

@@ -15,7 +15,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from ocop.accounts import gate
 from ocop.accounts.api import ANYONE, READ_ERRORS, SIGNED_IN, SIGNED_IN_READ_ERRORS, WRITE_ERRORS
 from ocop.accounts.choices import Action
-from ocop.edge import Code, Id
+from ocop.edge import BlankText, Code, Id
 from ocop.geo.gazetteer import CURRENT
 from ocop.geo.models import Commune, Province
 from ocop.geo.services import LocationError, place
@@ -180,8 +180,8 @@ class ProducerIn(Schema):
     kind: ProducerType
     legal_form: LegalForm | None = None
     tax_code: str | None = None
-    registration_no: str = ""
-    representative: str = ""
+    registration_no: BlankText = ""
+    representative: BlankText = ""
     representative_is_woman: bool = False
     representative_is_ethnic_minority: bool = False
     local_capital_pct: Decimal | None = None
@@ -192,11 +192,11 @@ class ProducerIn(Schema):
     commune_code: str | None = Field(
         None, description="Current commune code, if the address alone is not enough"
     )
-    phone: str = ""
-    email: str = ""
-    website: str = ""
-    description_vi: str = ""
-    description_en: str = ""
+    phone: BlankText = ""
+    email: BlankText = ""
+    website: BlankText = ""
+    description_vi: BlankText = ""
+    description_en: BlankText = ""
 
 
 class ProducerPatch(Schema):
@@ -204,45 +204,45 @@ class ProducerPatch(Schema):
     kind: ProducerType | None = None
     legal_form: LegalForm | None = None
     tax_code: str | None = None
-    registration_no: str | None = None
-    representative: str | None = None
+    registration_no: BlankText = None
+    representative: BlankText = None
     representative_is_woman: bool | None = None
     representative_is_ethnic_minority: bool | None = None
     local_capital_pct: Decimal | None = None
     address: str | None = Field(None, min_length=1, max_length=300)
     province_code: str | None = None
     commune_code: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    website: str | None = None
-    description_vi: str | None = None
-    description_en: str | None = None
+    phone: BlankText = None
+    email: BlankText = None
+    website: BlankText = None
+    description_vi: BlankText = None
+    description_en: BlankText = None
 
 
 class ProductIn(Schema):
     name_vi: str = Field(..., min_length=1, max_length=250)
-    name_en: str = ""
+    name_en: BlankText = ""
     group: ProductGroup | None = None
     product_set: str | None = Field(None, description="Product set as TAXONOMY:CODE, e.g. 148:I.3.c")
-    description_vi: str = ""
-    description_en: str = ""
-    story_vi: str = ""
-    story_en: str = ""
+    description_vi: BlankText = ""
+    description_en: BlankText = ""
+    story_vi: BlankText = ""
+    story_en: BlankText = ""
     gtin: str | None = None
-    ocop_code: str = ""
+    ocop_code: BlankText = ""
 
 
 class ProductPatch(Schema):
     name_vi: str | None = Field(None, min_length=1, max_length=250)
-    name_en: str | None = None
+    name_en: BlankText = None
     group: ProductGroup | None = None
     product_set: str | None = None
-    description_vi: str | None = None
-    description_en: str | None = None
-    story_vi: str | None = None
-    story_en: str | None = None
+    description_vi: BlankText = None
+    description_en: BlankText = None
+    story_vi: BlankText = None
+    story_en: BlankText = None
     gtin: str | None = None
-    ocop_code: str | None = None
+    ocop_code: BlankText = None
 
 
 class RecognitionIn(Schema):
