@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Literal
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from ocop.accounts import gate
 from ocop.accounts.api import ANYONE, READ_ERRORS
@@ -133,7 +133,11 @@ def district_communes(request, code: Code):
 @router.get(
     "/resolve", response={200: ResolutionOut, **READ_ERRORS}, summary="Resolve a free-text address to units"
 )
-def resolve_address(request, address: str, on: date | None = None):
+def resolve_address(
+    request,
+    address: str = Query(..., example="Xã Phú Cần, Huyện Tiểu Cần, Tỉnh Trà Vinh"),
+    on: date | None = None,
+):
     """Old-style (with district) or new-style addresses, with or without diacritics.
     ``on`` prefers the boundaries in force on that date when a name fits both eras."""
     from .resolver import resolve

@@ -18,6 +18,7 @@ from ocop.edge import Id
 from ocop.geo.gazetteer import CURRENT
 from ocop.geo.models import Commune, Province
 from ocop.paging import window
+from ocop.registry.api import UnitRef
 from ocop.registry.models import Producer, Product
 
 from . import indexing, opendata, selectors, services
@@ -39,11 +40,6 @@ router = Router(tags=["market"])
 # ---------------------------------------------------------------------------------------------
 # Schemas
 # ---------------------------------------------------------------------------------------------
-
-
-class UnitRef(Schema):
-    code: str
-    name: str
 
 
 class ProducerRef(Schema):

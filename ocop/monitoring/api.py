@@ -30,7 +30,7 @@ from .models import Target
 router = Router(tags=["statistics"])
 
 
-class UnitRef(Schema):
+class StatsUnitRef(Schema):
     code: str | None
     name: str | None
 
@@ -69,13 +69,13 @@ class ProducerFiguresOut(Schema):
 
 
 class ProvinceFiguresOut(Schema):
-    province: UnitRef
+    province: StatsUnitRef
     products: ProductFiguresOut
     producers: ProducerFiguresOut
 
 
 class CommuneFiguresOut(Schema):
-    commune: UnitRef = Field(
+    commune: StatsUnitRef = Field(
         ..., description="code and name null: counted producers with no commune on record"
     )
     products: ProductFiguresOut
@@ -83,7 +83,7 @@ class CommuneFiguresOut(Schema):
 
 
 class StatsOut(Schema):
-    province: UnitRef = Field(..., description='The whole country: {"code": null, "name": "Việt Nam"}')
+    province: StatsUnitRef = Field(..., description='The whole country: {"code": null, "name": "Việt Nam"}')
     as_of: date
     boundaries: Literal["current", "historical"]
     products: ProductFiguresOut
@@ -141,7 +141,7 @@ class FigureOut(Schema):
     rows_url: str = Field(..., description="The list of what the figure counts (a signed-in page)")
 
 
-class UnitOut(Schema):
+class DashboardUnitOut(Schema):
     level: Literal["country", "province", "commune"]
     era: str
     code: str | None
@@ -173,7 +173,7 @@ class PipelineOut(Schema):
 
 class TargetProgressOut(Schema):
     id: int
-    province: UnitRef | None
+    province: StatsUnitRef | None
     measure: str
     description: str
     stars: int | None
@@ -208,7 +208,7 @@ class TraceOut(Schema):
 
 
 class DashboardOut(Schema):
-    unit: UnitOut
+    unit: DashboardUnitOut
     as_of: date
     boundaries: Literal["current", "historical"]
     products: FigureOut
