@@ -19,7 +19,9 @@ from collections import defaultdict
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from ninja import Schema
 from schemathesis.checks import not_a_server_error
@@ -56,6 +58,17 @@ FUZZ_SETTINGS = settings(
     ],
     deadline=None,
 )
+
+
+@pytest.fixture(autouse=True)
+def _connection_kept_open():
+    """As Django's test client does: a request must not close the database connection when it
+    ends (on PostgreSQL, the connection holds the transaction the test runs in)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
