@@ -119,7 +119,9 @@ def unreadable_body(request, exc):
 
 @api.exception_handler(MultiPartParserError)
 def unreadable_form(request, exc):
-    detail = _("The form data could not be read: a multipart body needs the boundary its Content-Type names.")
+    detail = _(
+        "The form data could not be read: a multipart body must be well formed, with the boundary its Content-Type names."
+    )
     return api.create_response(request, {"detail": detail}, status=400)
 
 

@@ -232,11 +232,11 @@ MULTIPART_NO_BOUNDARY = {
     [
         (
             "en",
-            "The form data could not be read: a multipart body needs the boundary its Content-Type names.",
+            "The form data could not be read: a multipart body must be well formed, with the boundary its Content-Type names.",
         ),
         (
             "vi",
-            "Không đọc được dữ liệu biểu mẫu: nội dung multipart cần có dấu ranh giới (boundary) mà Content-Type của nó khai báo.",
+            "Không đọc được dữ liệu biểu mẫu: nội dung multipart phải đúng định dạng, có dấu ranh giới (boundary) mà Content-Type của nó khai báo.",
         ),
     ],
 )
