@@ -5,10 +5,16 @@ profile page) or with the browser session (CSRF-checked). Reads of public data n
 Every endpoint gets its rows through the permission gate, like the pages do.
 """
 
+import json
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja import errors as ninja_errors
+from ninja.parser import Parser
 
 from ocop import __version__
 from ocop.concurrency import (
@@ -18,6 +24,7 @@ from ocop.concurrency import (
     precondition_required_response,
 )
 from ocop.criteria.api import router as criteria_router
+from ocop.edge import unsafe_places
 from ocop.evaluation.api import router as evaluation_router
 from ocop.geo.api import router as geo_router
 from ocop.jobs.api import router as jobs_router
@@ -28,6 +35,44 @@ from ocop.monitoring.api import router as stats_router
 from ocop.registry.api import router as registry_router
 from ocop.trace.api import router as trace_router
 
+
+class UnreadableBody(Exception):
+    """A body that is not JSON in UTF-8 (or nests deeper than the parser goes)."""
+
+
+def _refuse_unsafe_text(data, where: str) -> None:
+    """422, naming each field, when a text holds a NUL character or an unpaired surrogate."""
+    places = list(unsafe_places(data, where))
+    if places:
+        message = _(
+            "Text may not contain the NUL character (U+0000) or unpaired surrogates (U+D800 to U+DFFF)."
+        )
+        raise ninja_errors.ValidationError(
+            [{"loc": list(place), "msg": message, "type": "unsafe_text"} for place in places]
+        )
+
+
+class EdgeParser(Parser):
+    """Reads JSON bodies, query strings and form fields, and refuses text the databases cannot
+    hold (see ``ocop.edge``) before any schema or service sees it: one place for every operation."""
+
+    def parse_body(self, request):
+        try:
+            data = json.loads(request.body)
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+            raise UnreadableBody from exc
+        _refuse_unsafe_text(data, "body")
+        return data
+
+    def parse_querydict(self, data, list_fields, request):
+        result = super().parse_querydict(data, list_fields, request)
+        if data is request.GET:
+            _refuse_unsafe_text(result, "query")
+        elif data is request.POST:
+            _refuse_unsafe_text(result, "form")
+        return result
+
+
 api = NinjaAPI(
     title="OCOP platform API",
     version=__version__,
@@ -36,6 +81,7 @@ api = NinjaAPI(
         "before and after 1 July 2025. Identifiers and codes are stable; labels are Vietnamese first."
     ),
     urls_namespace="api",
+    parser=EdgeParser(),
 )
 
 
@@ -80,6 +126,29 @@ def busy(request, exc):
     if not database_busy(exc):
         raise exc
     return with_retry_after(api.create_response(request, {"detail": busy_message()}, status=503))
+
+
+@api.exception_handler(ninja_errors.HttpError)
+def http_error(request, exc):
+    # django-ninja wraps whatever the body parser raises in a 400 "Cannot parse request body":
+    # answer for the cause instead (unsafe text is a 422 naming the field).
+    if isinstance(exc.__cause__, ninja_errors.ValidationError | UnreadableBody):
+        return api.on_exception(request, exc.__cause__)
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(UnreadableBody)
+def unreadable_body(request, exc):
+    detail = _("The request body is not valid JSON (UTF-8): %(reason)s") % {"reason": exc.__cause__}
+    return api.create_response(request, {"detail": detail}, status=400)
+
+
+@api.exception_handler(MultiPartParserError)
+def unreadable_form(request, exc):
+    detail = _(
+        "The form data could not be read: a multipart body must be well formed, with the boundary its Content-Type names."
+    )
+    return api.create_response(request, {"detail": detail}, status=400)
 
 
 api.add_router("/geo/", geo_router)

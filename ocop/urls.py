@@ -1,9 +1,17 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from ocop import views
 from ocop.api import api
+from ocop.edge import CodeConverter, IdConverter
+
+# Ids and codes in every app's URLs: <id:pk> matches only ids a record can have, <code:code> only
+# text that could name something (ocop/edge.py).
+register_converter(IdConverter, "id")
+register_converter(CodeConverter, "code")
+
+handler400 = "ocop.views.bad_request"
 
 urlpatterns = [
     # Label scans first: they are the busiest requests, and each pattern tried before them costs.

@@ -29,6 +29,12 @@ def home(request):
     return render(request, template, context)
 
 
+def bad_request(request, exception):
+    """400: what was sent could not be read (a multipart body without its boundary, too many
+    fields); the site's page, in the person's language, instead of Django's bare one."""
+    return render(request, "400.html", status=400)
+
+
 @require_GET
 def healthz(request):
     with connection.cursor() as cursor:

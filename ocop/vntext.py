@@ -76,6 +76,15 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")).strip()
 
 
+_WORD = re.compile(r"[^\W_]+")
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a search query, runs of letters and digits: "Bánh-tráng 40%" ->
+    ["banh", "trang", "40"]. Punctuation only separates words, so "-" or "_" has none."""
+    return _WORD.findall(fold(text))
+
+
 def has_diacritics(text: str) -> bool:
     lowered = unicodedata.normalize("NFC", text or "").lower()
     return fold(lowered) != clean(lowered)

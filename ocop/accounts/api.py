@@ -43,7 +43,9 @@ class ValidationErrorOut(Schema):
     detail: list[FieldErrorOut]
 
 
-# Declared on every operation so the OpenAPI document lists what clients really receive.
+# Declared on every operation so the OpenAPI document lists what clients really receive: 400 for
+# a body that cannot be read (not JSON, a multipart body without its boundary), 422 for values
+# refused (by the schema, a service, or ocop.api's parser: text with a NUL character).
 READ_ERRORS = {404: ErrorOut, 422: ValidationErrorOut}
 SIGNED_IN_READ_ERRORS = {401: ErrorOut, **READ_ERRORS}
-WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}

@@ -10,5 +10,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("me/", views.profile, name="profile"),
     path("me/tokens/", views.token_create, name="token_create"),
-    path("me/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("me/tokens/<id:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]

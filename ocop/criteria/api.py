@@ -17,6 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictInt
 
 from ocop.accounts.api import ANYONE, ErrorOut, ValidationErrorOut
+from ocop.edge import Code
 
 from . import advisor, council, engine, selectors
 from .models import CriteriaSet
@@ -24,6 +25,9 @@ from .models import CriteriaSet
 router = Router(tags=["criteria"])
 
 ERRORS = {404: ErrorOut, 422: ValidationErrorOut}
+# Scoring computes and writes nothing, but a browser session is checked for its CSRF token all the
+# same (403 without it), and a body that is not JSON is a 400.
+SCORING_ERRORS = {400: ErrorOut, 403: ErrorOut, **ERRORS}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -456,18 +460,18 @@ class VersionQuery(Schema):
     auth=ANYONE,
     summary="One criteria set, with its whole sheet",
 )
-def get_set(request, decision: str, product_set: str, query: Query[VersionQuery]):
+def get_set(request, decision: Code, product_set: Code, query: Query[VersionQuery]):
     row = selectors.set_for(request.user, f"{decision}/{product_set}", query.version)
     return _detail(row)
 
 
 @router.post(
     "/sets/{decision}/{product_set}/score",
-    response={200: ScoreOut, **ERRORS},
+    response={200: ScoreOut, **SCORING_ERRORS},
     auth=ANYONE,
     summary="Score answers on a sheet",
 )
-def score_answers(request, decision: str, product_set: str, payload: ScoreIn, query: Query[VersionQuery]):
+def score_answers(request, decision: Code, product_set: Code, payload: ScoreIn, query: Query[VersionQuery]):
     """Points per criterion, section, part and in total, the band's stars, the stars after star
     markers, disqualification, and the reasons. Invalid answers are 422 errors, one per problem."""
     row = selectors.set_for(request.user, f"{decision}/{product_set}", query.version)
@@ -480,11 +484,11 @@ def score_answers(request, decision: str, product_set: str, payload: ScoreIn, qu
 
 @router.post(
     "/sets/{decision}/{product_set}/advise",
-    response={200: AdviceOut, **ERRORS},
+    response={200: AdviceOut, **SCORING_ERRORS},
     auth=ANYONE,
     summary="Upgrade advice: the fewest criterion improvements that reach the next star",
 )
-def advise(request, decision: str, product_set: str, payload: AdviseIn, query: Query[VersionQuery]):
+def advise(request, decision: Code, product_set: Code, payload: AdviseIn, query: Query[VersionQuery]):
     row = selectors.set_for(request.user, f"{decision}/{product_set}", query.version)
     data = selectors.definition(row)
     try:
@@ -502,11 +506,13 @@ def advise(request, decision: str, product_set: str, payload: AdviseIn, query: Q
 
 @router.post(
     "/sets/{decision}/{product_set}/council",
-    response={200: CouncilOut, **ERRORS},
+    response={200: CouncilOut, **SCORING_ERRORS},
     auth=ANYONE,
     summary="A council's result from its members' sheets",
 )
-def council_result(request, decision: str, product_set: str, payload: CouncilIn, query: Query[VersionQuery]):
+def council_result(
+    request, decision: Code, product_set: Code, payload: CouncilIn, query: Query[VersionQuery]
+):
     """The mean of the members' totals, its band and stars, the quorum and the spread between
     members (with the members and criteria that cause it), under the council's rules."""
     row = selectors.set_for(request.user, f"{decision}/{product_set}", query.version)

@@ -8,6 +8,6 @@ app_name = "criteria"
 urlpatterns = [
     path("criteria/", views.set_list, name="set_list"),
     path("criteria/manage/upload/", views.upload, name="upload"),
-    path("criteria/<str:decision>/<str:product_set>/", views.sheet, name="sheet"),
-    path("criteria/<str:decision>/<str:product_set>/score/", views.score, name="score"),
+    path("criteria/<code:decision>/<code:product_set>/", views.sheet, name="sheet"),
+    path("criteria/<code:decision>/<code:product_set>/score/", views.score, name="score"),
 ]

@@ -17,6 +17,7 @@ from ninja.pagination import paginate
 from ocop.accounts import gate
 from ocop.accounts.api import ANYONE, READ_ERRORS, SIGNED_IN, SIGNED_IN_READ_ERRORS, WRITE_ERRORS
 from ocop.accounts.choices import Action
+from ocop.edge import Code, Id
 from ocop.registry.api import Pagination
 
 from . import selectors, services
@@ -130,7 +131,7 @@ def list_dossiers(request, filters: Query[DossierQuery]):
 
 
 @router.get("/dossiers/{dossier_id}", response={200: DossierOut, **SIGNED_IN_READ_ERRORS}, auth=SIGNED_IN)
-def get_dossier(request, dossier_id: int):
+def get_dossier(request, dossier_id: Id):
     return gate.get_or_404(_dossiers(), request.user, Action.VIEW, pk=dossier_id)
 
 
@@ -140,7 +141,7 @@ def list_rounds(request):
     return selectors.rounds_for(request.user)
 
 
-def _member_assignment(request, assignment_id: int) -> Assignment:
+def _member_assignment(request, assignment_id: Id) -> Assignment:
     assignment = gate.get_or_404(
         Assignment.objects.select_related("sitting__council", "dossier__criteria_set"),
         request.user,
@@ -171,13 +172,13 @@ def _sheet_out(assignment: Assignment, user) -> dict:
 @router.get(
     "/assignments/{assignment_id}/sheet", response={200: SheetOut, **SIGNED_IN_READ_ERRORS}, auth=SIGNED_IN
 )
-def get_sheet(request, assignment_id: int):
+def get_sheet(request, assignment_id: Id):
     """Your own sheet for a dossier of a sitting you score (the current scoring round)."""
     return _sheet_out(_member_assignment(request, assignment_id), request.user)
 
 
 @router.put("/assignments/{assignment_id}/sheet", response={200: SheetOut, **WRITE_ERRORS}, auth=SIGNED_IN)
-def put_sheet(request, assignment_id: int, payload: SheetIn):
+def put_sheet(request, assignment_id: Id, payload: SheetIn):
     """Save answers on your sheet while the sitting is open."""
     assignment = _member_assignment(request, assignment_id)
     try:
@@ -196,7 +197,7 @@ def put_sheet(request, assignment_id: int, payload: SheetIn):
 @router.post(
     "/assignments/{assignment_id}/sheet/submit", response={200: SheetOut, **WRITE_ERRORS}, auth=SIGNED_IN
 )
-def submit_sheet(request, assignment_id: int):
+def submit_sheet(request, assignment_id: Id):
     """Hand in your sheet: every criterion answered. It cannot change afterwards."""
     assignment = _member_assignment(request, assignment_id)
     services.sheet_submit(user=request.user, assignment=assignment)
@@ -204,7 +205,7 @@ def submit_sheet(request, assignment_id: int):
 
 
 @router.get("/certificates/{code}", response={200: CertificateOut, **READ_ERRORS}, auth=ANYONE)
-def verify_certificate(request, code: str):
+def verify_certificate(request, code: Code):
     """What a certificate's QR code proves: its recognition's status today, from the registry."""
     certificate: Certificate = selectors.certificate_by_code(request.user, code)
     recognition = certificate.recognition

@@ -16,6 +16,7 @@ from ocop.criteria import selectors as criteria_selectors
 from ocop.criteria.choices import CriteriaSetStatus
 from ocop.criteria.models import CriteriaSet
 from ocop.registry.models import Producer, Product, Recognition
+from ocop.registry.selectors import search as registry_search
 
 from .choices import SCORING_ROLES, DossierStatus, IdeaStatus, RoundStatus, SheetStatus
 from .models import (
@@ -86,9 +87,8 @@ def dossiers_for(user, filters: DossierFilters | None = None) -> QuerySet[Dossie
     if filters.level:
         rows = rows.filter(level=filters.level)
     if filters.q:
-        rows = rows.filter(
-            Q(product__name_vi__icontains=filters.q) | Q(product__producer__name__icontains=filters.q)
-        )
+        # The registry's search: words typed with or without diacritics begin words of the names.
+        rows = registry_search(rows, filters.q, ["product__name_key", "product__producer__name_key"])
     return gate.restrict(rows, user, Action.VIEW).distinct().order_by("-created_at", "-pk")
 
 

@@ -25,6 +25,7 @@ from ocop.accounts import gate
 from ocop.accounts.choices import Action
 from ocop.criteria import advisor, engine
 from ocop.criteria import messages as words
+from ocop.edge import text_param
 from ocop.flash import flash_errors
 from ocop.geo.models import Province
 from ocop.registry.models import Product, Recognition
@@ -190,7 +191,7 @@ def _own_producers(user, model=Idea):
 @login_required
 @require_GET
 def idea_list(request):
-    status = request.GET.get("status", "")
+    status = text_param(request.GET, "status")
     page = _page(request, selectors.ideas_for(request.user, status=status))
     return render(
         request,
@@ -359,9 +360,9 @@ def idea_plan_file(request, pk):
 @require_GET
 def dossier_list(request):
     filters = selectors.DossierFilters(
-        status=request.GET.get("status", ""),
-        level=request.GET.get("level", ""),
-        q=request.GET.get("q", "").strip(),
+        status=text_param(request.GET, "status"),
+        level=text_param(request.GET, "level"),
+        q=text_param(request.GET, "q"),
     )
     page = _page(request, selectors.dossiers_for(request.user, filters))
     can_create = _own_producers(request.user, Dossier).exists()

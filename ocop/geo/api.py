@@ -3,11 +3,12 @@
 from datetime import date
 from typing import Literal
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from ocop.accounts import gate
 from ocop.accounts.api import ANYONE, READ_ERRORS
 from ocop.accounts.choices import Action
+from ocop.edge import Code
 
 from . import gazetteer as gz
 from .models import Commune, District, Province
@@ -110,7 +111,7 @@ def provinces(request, era: Literal["current", "legacy"] = "current"):
     response={200: list[CommuneOut], **READ_ERRORS},
     summary="Communes of a province",
 )
-def communes(request, code: str, era: Literal["current", "legacy"] = "current"):
+def communes(request, code: Code, era: Literal["current", "legacy"] = "current"):
     province = gate.get_or_404(
         Province.objects.all(), request.user, Action.VIEW, era_id=ERA_PARAM[era], code=code
     )
@@ -123,7 +124,7 @@ def communes(request, code: str, era: Literal["current", "legacy"] = "current"):
     response={200: list[CommuneOut], **READ_ERRORS},
     summary="Communes of an old district",
 )
-def district_communes(request, code: str):
+def district_communes(request, code: Code):
     district = gate.get_or_404(District.objects.all(), request.user, Action.VIEW, era_id=gz.LEGACY, code=code)
     rows = district.communes.select_related("province", "district", "successor").order_by("code")
     return [_commune_out(c) for c in rows]
@@ -132,7 +133,11 @@ def district_communes(request, code: str):
 @router.get(
     "/resolve", response={200: ResolutionOut, **READ_ERRORS}, summary="Resolve a free-text address to units"
 )
-def resolve_address(request, address: str, on: date | None = None):
+def resolve_address(
+    request,
+    address: str = Query(..., example="Xã Phú Cần, Huyện Tiểu Cần, Tỉnh Trà Vinh"),
+    on: date | None = None,
+):
     """Old-style (with district) or new-style addresses, with or without diacritics.
     ``on`` prefers the boundaries in force on that date when a name fits both eras."""
     from .resolver import resolve

@@ -14,8 +14,11 @@ from ninja import Field, Query, Router, Schema, Status
 from ocop.accounts import gate
 from ocop.accounts.api import ANYONE, READ_ERRORS, SIGNED_IN, SIGNED_IN_READ_ERRORS, WRITE_ERRORS
 from ocop.accounts.choices import Action
+from ocop.edge import Id
 from ocop.geo.gazetteer import CURRENT
 from ocop.geo.models import Commune, Province
+from ocop.paging import window
+from ocop.registry.api import UnitRef
 from ocop.registry.models import Producer, Product
 
 from . import indexing, opendata, selectors, services
@@ -37,11 +40,6 @@ router = Router(tags=["market"])
 # ---------------------------------------------------------------------------------------------
 # Schemas
 # ---------------------------------------------------------------------------------------------
-
-
-class UnitRef(Schema):
-    code: str
-    name: str
 
 
 class ProducerRef(Schema):
@@ -514,7 +512,7 @@ def catalogue(request, query: Query[CatalogueQuery]):
     auth=ANYONE,
     summary="A product with its supply figures and where to buy it",
 )
-def product(request, product_id: int):
+def product(request, product_id: Id):
     product = selectors.catalogue_product(product_id, user=request.user)
     today = timezone.localdate()
     current = product.current_recognition(today)
@@ -591,12 +589,13 @@ def open_points(request, query: Query[OpenQuery]):
 def points_of_sale(request, query: Query[PointQuery]):
     filters = selectors.PointFilters(province=query.province, kind=query.kind or "", q=query.q)
     rows = selectors.points_of_sale(filters, user=request.user)
-    start = (query.page - 1) * query.page_size
-    return {"count": rows.count(), "items": [_point(p) for p in rows[start : start + query.page_size]]}
+    count = rows.count()
+    page = window(rows, offset=(query.page - 1) * query.page_size, limit=query.page_size, count=count)
+    return {"count": count, "items": [_point(p) for p in page]}
 
 
 @router.get("/points-of-sale/{point_id}", response={200: PointOut, **READ_ERRORS}, auth=ANYONE)
-def point(request, point_id: int):
+def point(request, point_id: Id):
     today = timezone.localdate()
     point, stock = selectors.point_detail(point_id, user=request.user, day=today)
     products = []
@@ -647,7 +646,7 @@ def create_point(request, payload: PointIn):
 
 
 @router.post("/points-of-sale/{point_id}/stock", response={201: StockOut, **WRITE_ERRORS}, auth=SIGNED_IN)
-def add_stock(request, point_id: int, payload: StockIn):
+def add_stock(request, point_id: Id, payload: StockIn):
     point = gate.get_or_404(PointOfSale.objects.all(), request.user, Action.CHANGE, pk=point_id)
     product = get_object_or_404(Product, pk=payload.product_id)
     stock = services.stock_add(user=request.user, point=point, product=product, since=payload.since)
@@ -695,13 +694,13 @@ def channel_share(request, province: str = "", as_of: date | None = None):
 
 
 @router.get("/producers/{producer_id}/channels", response={200: list[ChannelOut], **READ_ERRORS}, auth=ANYONE)
-def channels(request, producer_id: int):
+def channels(request, producer_id: Id):
     producer = _visible_producer(request, producer_id)
     return [_channel(c) for c in selectors.producer_channels(producer, user=request.user)]
 
 
 @router.post("/producers/{producer_id}/channels", response={201: ChannelOut, **WRITE_ERRORS}, auth=SIGNED_IN)
-def add_channel(request, producer_id: int, payload: ChannelIn):
+def add_channel(request, producer_id: Id, payload: ChannelIn):
     producer = gate.get_or_404(Producer.objects.all(), request.user, Action.VIEW, pk=producer_id)
     data = payload.dict()
     product_id = data.pop("product_id")
@@ -735,7 +734,7 @@ def fairs(request, upcoming: bool | None = None, province: str = ""):
 
 
 @router.get("/fairs/{fair_id}", response={200: FairDetailOut, **READ_ERRORS}, auth=ANYONE)
-def fair(request, fair_id: int):
+def fair(request, fair_id: Id):
     fair, participants, totals = selectors.fair_detail(fair_id, user=request.user)
     started = fair.starts_on <= timezone.localdate()
     return {
@@ -791,7 +790,7 @@ def enquiries(request, status: EnquiryStatus | None = None):
 
 
 @router.post("/enquiries/{enquiry_id}/answers", response={201: EnquiryOut, **WRITE_ERRORS}, auth=SIGNED_IN)
-def answer(request, enquiry_id: int, payload: AnswerIn):
+def answer(request, enquiry_id: Id, payload: AnswerIn):
     enquiry = gate.get_or_404(Enquiry.objects.all(), request.user, Action.VIEW, pk=enquiry_id)
     services.enquiry_answer(user=request.user, enquiry=enquiry, message=payload.message)
     fresh = Enquiry.objects.select_related("producer").prefetch_related("messages").get(pk=enquiry.pk)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
 from ocop.concurrency import VersionedForm
+from ocop.edge import text_param
 from ocop.geo.models import Commune, Province
 from ocop.registry.choices import CertificationKind, ProducerType, ProductGroup
 from ocop.registry.forms import DateInput
@@ -94,7 +95,7 @@ class CatalogueFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["province"].choices = _blank(_("All provinces")) + province_choices()
         self.fields["product_set"].choices = _blank(_("All product sets")) + product_set_choices()
-        code = (self.data.get("province") or "").strip() if self.is_bound else ""
+        code = text_param(self.data, "province") if self.is_bound else ""
         communes = (
             Commune.objects.current().filter(province__code=code).order_by("name").values_list("code", "name")
             if code

@@ -27,6 +27,7 @@ from ocop.accounts.choices import Action
 from ocop.accounts.models import AuditEvent
 from ocop.geo.gazetteer import CURRENT as CURRENT_ERA
 from ocop.geo.models import Province
+from ocop.paging import window
 from ocop.registry.models import Certification, Producer, Product, ProductPhoto, Recognition
 
 from . import hours, indexing, matching, search
@@ -102,6 +103,8 @@ class CatalogueResults:
         the same page asked again is read by id. Only the order is kept; names, places and
         (in the cards) stars are read afresh."""
         start = (max(number, 1) - 1) * size
+        if start >= self.total:
+            return []  # past the last page, however far (an offset SQLite could not bind)
         related = ("province", "commune")
         if not self.key:
             chosen = self.entries.values("product_id")[start : start + size]
@@ -846,7 +849,7 @@ def open_products(
         queryset = filter_products(queryset, ProductFilters(status=status, province=province), day=day)
     queryset = queryset.order_by("pk")
     total = queryset.count()
-    sliced = queryset[offset : offset + limit] if limit is not None else queryset[offset:]
+    sliced = window(queryset, offset=offset, limit=limit, count=total)
     rows = list(sliced.values_list(*OPEN_PRODUCT_FIELDS))
     recognitions: dict[int, list[indexing.RecognitionRow]] = defaultdict(list)
     if rows:
@@ -927,7 +930,7 @@ def open_producers(
         queryset = queryset.filter(province__code=province, province__era_id=CURRENT_ERA)
     queryset = queryset.order_by("pk")
     total = queryset.count()
-    sliced = queryset[offset : offset + limit] if limit is not None else queryset[offset:]
+    sliced = window(queryset, offset=offset, limit=limit, count=total)
     rows = list(
         sliced.values_list(
             "pk",
@@ -987,7 +990,7 @@ def open_points(
         queryset = queryset.filter(province__code=province, province__era_id=CURRENT_ERA)
     total = queryset.count()
     queryset = queryset.annotate(products=Count("stock", distinct=True)).order_by("pk")
-    sliced = queryset[offset : offset + limit] if limit is not None else queryset[offset:]
+    sliced = window(queryset, offset=offset, limit=limit, count=total)
     rows = sliced.values_list(
         "pk",
         "name",

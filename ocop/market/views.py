@@ -29,6 +29,7 @@ from ocop.accounts import gate
 from ocop.accounts.choices import Action
 from ocop.accounts.client import client_address
 from ocop.concurrency import EditConflict
+from ocop.edge import text_param
 from ocop.flash import flash_errors
 from ocop.registry.models import Producer, Product
 
@@ -390,7 +391,7 @@ MAP_LIMIT = 3000
 
 @require_GET
 def point_list(request):
-    province_code = (request.GET.get("province") or "").strip()
+    province_code = text_param(request.GET, "province")
     kind = request.GET.get("kind") if request.GET.get("kind") in PointKind.values else ""
     view = "map" if request.GET.get("view") == "map" else "list"
     filters = selectors.PointFilters(province=province_code, kind=kind, q=request.GET.get("q", ""))
@@ -474,7 +475,7 @@ def point_detail(request, pk):
 @require_GET
 def fair_list(request):
     today = timezone.localdate()
-    province = (request.GET.get("province") or "").strip()
+    province = text_param(request.GET, "province")
     return render(
         request,
         "market/fair_list.html",
@@ -820,7 +821,7 @@ def channel_end(request, pk):
 @login_required
 @require_GET
 def manage_enquiries(request):
-    status = request.GET.get("status", "")
+    status = text_param(request.GET, "status")
     page = Paginator(selectors.enquiries_for(request.user, status=status), 30).get_page(
         request.GET.get("page")
     )

@@ -20,6 +20,7 @@ from ocop.accounts import gate
 from ocop.accounts.api import ANYONE, READ_ERRORS, SIGNED_IN, SIGNED_IN_READ_ERRORS, WRITE_ERRORS
 from ocop.accounts.choices import Action
 from ocop.concurrency import IF_MATCH_DESCRIPTION, READ_OPENAPI, WRITE_OPENAPI, etag, if_match_tokens
+from ocop.edge import Id
 from ocop.geo.gazetteer import CURRENT
 from ocop.geo.models import Province
 
@@ -30,7 +31,7 @@ from .models import Target
 router = Router(tags=["statistics"])
 
 
-class UnitRef(Schema):
+class StatsUnitRef(Schema):
     code: str | None
     name: str | None
 
@@ -69,13 +70,13 @@ class ProducerFiguresOut(Schema):
 
 
 class ProvinceFiguresOut(Schema):
-    province: UnitRef
+    province: StatsUnitRef
     products: ProductFiguresOut
     producers: ProducerFiguresOut
 
 
 class CommuneFiguresOut(Schema):
-    commune: UnitRef = Field(
+    commune: StatsUnitRef = Field(
         ..., description="code and name null: counted producers with no commune on record"
     )
     products: ProductFiguresOut
@@ -83,7 +84,7 @@ class CommuneFiguresOut(Schema):
 
 
 class StatsOut(Schema):
-    province: UnitRef = Field(..., description='The whole country: {"code": null, "name": "Việt Nam"}')
+    province: StatsUnitRef = Field(..., description='The whole country: {"code": null, "name": "Việt Nam"}')
     as_of: date
     boundaries: Literal["current", "historical"]
     products: ProductFiguresOut
@@ -141,7 +142,7 @@ class FigureOut(Schema):
     rows_url: str = Field(..., description="The list of what the figure counts (a signed-in page)")
 
 
-class UnitOut(Schema):
+class DashboardUnitOut(Schema):
     level: Literal["country", "province", "commune"]
     era: str
     code: str | None
@@ -173,7 +174,7 @@ class PipelineOut(Schema):
 
 class TargetProgressOut(Schema):
     id: int
-    province: UnitRef | None
+    province: StatsUnitRef | None
     measure: str
     description: str
     stars: int | None
@@ -208,7 +209,7 @@ class TraceOut(Schema):
 
 
 class DashboardOut(Schema):
-    unit: UnitOut
+    unit: DashboardUnitOut
     as_of: date
     boundaries: Literal["current", "historical"]
     products: FigureOut
@@ -365,7 +366,7 @@ def target_create(request, payload: TargetIn):
 )
 def target_update(
     request,
-    target_id: int,
+    target_id: Id,
     payload: TargetIn,
     response: HttpResponse,
     if_match: str | None = Header(None, alias="If-Match", description=IF_MATCH_DESCRIPTION),
@@ -389,7 +390,7 @@ def target_update(
     auth=SIGNED_IN,
     url_name="monitoring_target_delete",
 )
-def target_delete(request, target_id: int):
+def target_delete(request, target_id: Id):
     target = gate.get_or_404(Target.objects.all(), request.user, Action.DELETE, pk=target_id)
     try:
         services.target_delete(user=request.user, target=target)

@@ -25,6 +25,7 @@ from ocop.accounts import gate
 from ocop.accounts.choices import Action
 from ocop.accounts.gate import actor_of
 from ocop.concurrency import EditConflict
+from ocop.edge import text_param
 from ocop.geo.gazetteer import CURRENT
 from ocop.geo.models import Commune, Province
 from ocop.jobs.services import job_start
@@ -215,7 +216,10 @@ def dashboard_home(request):
     actor = actor_of(request.user)
     query = f"?{request.GET.urlencode()}" if request.GET else ""
     if actor.is_central:
-        return _dashboard(request, units.country(CURRENT))
+        # The country of the boundaries asked for: before 1 July 2025 on historical boundaries,
+        # the 63 provinces of then.
+        _form, as_of, boundaries = _day_and_boundaries(request)
+        return _dashboard(request, units.country(selectors.boundary_era(as_of, boundaries)))
     if actor.province_ids:
         code = (
             Province.objects.filter(pk__in=actor.province_ids)
@@ -451,7 +455,7 @@ def reports(request):
         "year": last_year,
         "quarter": last_quarter,
         "boundaries": selectors.CURRENT_BOUNDARIES,
-        "province": provinces.filter(code=request.GET.get("province", "")).first() or provinces.first(),
+        "province": provinces.filter(code=text_param(request.GET, "province")).first() or provinces.first(),
     }
     form = forms.ReportForm(request.POST or None, initial=initial, provinces=provinces)
     if request.method == "POST" and form.is_valid():
@@ -492,7 +496,7 @@ def craft_villages(request):
     provinces = _provinces_in_charge(request.user)
     if not provinces.exists():
         raise Http404("Craft villages are kept by province officers and the central office.")
-    chosen = provinces.filter(code=request.GET.get("province", "")).first() or provinces.first()
+    chosen = provinces.filter(code=text_param(request.GET, "province")).first() or provinces.first()
     today = timezone.localdate()
     unit = units.Unit(era=CURRENT, province=chosen)
     with_product = set(

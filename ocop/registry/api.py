@@ -17,12 +17,14 @@ from ocop.accounts import gate
 from ocop.accounts.api import ANYONE, READ_ERRORS, SIGNED_IN, SIGNED_IN_READ_ERRORS, WRITE_ERRORS
 from ocop.accounts.choices import Action
 from ocop.concurrency import IF_MATCH_DESCRIPTION, READ_OPENAPI, WRITE_OPENAPI, etag, if_match_tokens
+from ocop.edge import BlankText, Code, Id
 from ocop.geo.gazetteer import CURRENT
 from ocop.geo.models import Commune, Province
 from ocop.geo.services import LocationError, place
 from ocop.jobs.api import JobOut
 from ocop.jobs.models import Job
 from ocop.jobs.services import job_start
+from ocop.paging import window
 
 from . import selectors, services
 from .choices import LegalForm, ProducerType, ProductGroup, RecognitionLevel
@@ -39,10 +41,11 @@ class Pagination(PageNumberPagination):
         page_size: int = Field(PAGE_SIZE, ge=1, le=500)
 
     def paginate_queryset(self, queryset, pagination: Input, **params):
+        count = self._items_count(queryset)
         offset = (pagination.page - 1) * pagination.page_size
         return {
-            "items": queryset[offset : offset + pagination.page_size],
-            "count": self._items_count(queryset),
+            "items": window(queryset, offset=offset, limit=pagination.page_size, count=count),
+            "count": count,
         }
 
 
@@ -179,8 +182,8 @@ class ProducerIn(Schema):
     kind: ProducerType
     legal_form: LegalForm | None = None
     tax_code: str | None = None
-    registration_no: str = ""
-    representative: str = ""
+    registration_no: BlankText = ""
+    representative: BlankText = ""
     representative_is_woman: bool = False
     representative_is_ethnic_minority: bool = False
     local_capital_pct: Decimal | None = None
@@ -191,11 +194,11 @@ class ProducerIn(Schema):
     commune_code: str | None = Field(
         None, description="Current commune code, if the address alone is not enough"
     )
-    phone: str = ""
-    email: str = ""
-    website: str = ""
-    description_vi: str = ""
-    description_en: str = ""
+    phone: BlankText = ""
+    email: BlankText = ""
+    website: BlankText = ""
+    description_vi: BlankText = ""
+    description_en: BlankText = ""
 
 
 class ProducerPatch(Schema):
@@ -203,45 +206,45 @@ class ProducerPatch(Schema):
     kind: ProducerType | None = None
     legal_form: LegalForm | None = None
     tax_code: str | None = None
-    registration_no: str | None = None
-    representative: str | None = None
+    registration_no: BlankText = None
+    representative: BlankText = None
     representative_is_woman: bool | None = None
     representative_is_ethnic_minority: bool | None = None
     local_capital_pct: Decimal | None = None
     address: str | None = Field(None, min_length=1, max_length=300)
     province_code: str | None = None
     commune_code: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    website: str | None = None
-    description_vi: str | None = None
-    description_en: str | None = None
+    phone: BlankText = None
+    email: BlankText = None
+    website: BlankText = None
+    description_vi: BlankText = None
+    description_en: BlankText = None
 
 
 class ProductIn(Schema):
     name_vi: str = Field(..., min_length=1, max_length=250)
-    name_en: str = ""
+    name_en: BlankText = ""
     group: ProductGroup | None = None
     product_set: str | None = Field(None, description="Product set as TAXONOMY:CODE, e.g. 148:I.3.c")
-    description_vi: str = ""
-    description_en: str = ""
-    story_vi: str = ""
-    story_en: str = ""
+    description_vi: BlankText = ""
+    description_en: BlankText = ""
+    story_vi: BlankText = ""
+    story_en: BlankText = ""
     gtin: str | None = None
-    ocop_code: str = ""
+    ocop_code: BlankText = ""
 
 
 class ProductPatch(Schema):
     name_vi: str | None = Field(None, min_length=1, max_length=250)
-    name_en: str | None = None
+    name_en: BlankText = None
     group: ProductGroup | None = None
     product_set: str | None = None
-    description_vi: str | None = None
-    description_en: str | None = None
-    story_vi: str | None = None
-    story_en: str | None = None
+    description_vi: BlankText = None
+    description_en: BlankText = None
+    story_vi: BlankText = None
+    story_en: BlankText = None
     gtin: str | None = None
-    ocop_code: str | None = None
+    ocop_code: BlankText = None
 
 
 class RecognitionIn(Schema):
@@ -370,7 +373,7 @@ def list_products(request, filters: Query[ProductQuery]):
     summary="One product",
     openapi_extra=READ_OPENAPI,
 )
-def get_product(request, product_id: int, response: HttpResponse):
+def get_product(request, product_id: Id, response: HttpResponse):
     product = gate.get_or_404(
         selectors.with_recognitions(Product.objects.all()), request.user, Action.VIEW, pk=product_id
     )
@@ -381,7 +384,7 @@ def get_product(request, product_id: int, response: HttpResponse):
 @router.post(
     "/producers/{producer_id}/products", response={201: ProductDetailOut, **WRITE_ERRORS}, auth=SIGNED_IN
 )
-def create_product(request, producer_id: int, payload: ProductIn):
+def create_product(request, producer_id: Id, payload: ProductIn):
     producer = gate.get_or_404(Producer.objects.all(), request.user, Action.VIEW, pk=producer_id)
     data = payload.dict()
     data["product_set"] = _product_set(data.get("product_set"))
@@ -397,7 +400,7 @@ def create_product(request, producer_id: int, payload: ProductIn):
 )
 def update_product(
     request,
-    product_id: int,
+    product_id: Id,
     payload: ProductPatch,
     response: HttpResponse,
     if_match: str | None = Header(None, alias="If-Match", description=IF_MATCH_DESCRIPTION),
@@ -416,7 +419,7 @@ def update_product(
 @router.get(
     "/products/{product_id}/recognitions", response={200: list[RecognitionOut], **READ_ERRORS}, auth=ANYONE
 )
-def list_recognitions(request, product_id: int):
+def list_recognitions(request, product_id: Id):
     product = gate.get_or_404(Product.objects.all(), request.user, Action.VIEW, pk=product_id)
     return gate.restrict(product.recognitions.order_by("-recognised_on", "-pk"), request.user, Action.VIEW)
 
@@ -424,7 +427,7 @@ def list_recognitions(request, product_id: int):
 @router.post(
     "/products/{product_id}/recognitions", response={201: RecognitionOut, **WRITE_ERRORS}, auth=SIGNED_IN
 )
-def create_recognition(request, product_id: int, payload: RecognitionIn):
+def create_recognition(request, product_id: Id, payload: RecognitionIn):
     product = gate.get_or_404(
         Product.objects.select_related("producer", "producer__province"),
         request.user,
@@ -440,7 +443,7 @@ def create_recognition(request, product_id: int, payload: RecognitionIn):
 @router.post(
     "/recognitions/{recognition_id}/revoke", response={200: RecognitionOut, **WRITE_ERRORS}, auth=SIGNED_IN
 )
-def revoke_recognition(request, recognition_id: int, payload: RevokeIn):
+def revoke_recognition(request, recognition_id: Id, payload: RevokeIn):
     recognition = gate.get_or_404(
         Recognition.objects.select_related("product__producer"),
         request.user,
@@ -472,7 +475,7 @@ def list_producers(request, filters: Query[ProducerQuery]):
     auth=SIGNED_IN,
     openapi_extra=READ_OPENAPI,
 )
-def get_producer(request, producer_id: int, response: HttpResponse):
+def get_producer(request, producer_id: Id, response: HttpResponse):
     producer = gate.get_or_404(_producer_rows(), request.user, Action.VIEW, pk=producer_id)
     response["ETag"] = etag(producer)
     return producer
@@ -495,7 +498,7 @@ def create_producer(request, payload: ProducerIn):
 )
 def update_producer(
     request,
-    producer_id: int,
+    producer_id: Id,
     payload: ProducerPatch,
     response: HttpResponse,
     if_match: str | None = Header(None, alias="If-Match", description=IF_MATCH_DESCRIPTION),
@@ -526,7 +529,7 @@ def list_taxonomies(request):
 
 
 @router.get("/taxonomies/{code}", response={200: TaxonomyOut, **READ_ERRORS}, auth=ANYONE)
-def get_taxonomy(request, code: str):
+def get_taxonomy(request, code: Code):
     return get_object_or_404(Taxonomy.objects.prefetch_related("product_sets"), code=code)
 
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
 from ocop.geo.gazetteer import CURRENT as CURRENT_ERA
-from ocop.vntext import fold
+from ocop.vntext import words as search_words
 
 from .choices import RecognitionStatus
 from .models import Producer, Product, Recognition
@@ -57,9 +57,10 @@ def _word_start(field: str, word: str) -> Q:
     return Q(**{f"{field}__startswith": word}) | Q(**{f"{field}__contains": " " + word})
 
 
-def _search(queryset: QuerySet, q: str, fields: list[str]) -> QuerySet:
-    """Every word of the query, folded, must begin a word of one of the folded fields."""
-    for word in fold(q).split():
+def search(queryset: QuerySet, q: str, fields: list[str]) -> QuerySet:
+    """Every word of the query, folded, must begin a word of one of the folded fields. A query
+    without letters or digits ("-", "_") has no words: it is no query, as in the catalogue."""
+    for word in search_words(q):
         condition = Q()
         for field in fields:
             condition |= _word_start(field, word)
@@ -83,11 +84,11 @@ def filter_products(queryset: QuerySet, filters: ProductFilters, *, day: date | 
         digits = filters.q.strip()
         if digits.isdigit() and len(digits) >= 8:
             queryset = queryset.filter(gtin__endswith=digits)
-        else:
-            queryset = _search(queryset, filters.q, ["name_key", "producer__name_key"])
+        elif search_words(filters.q):
+            queryset = search(queryset, filters.q, ["name_key", "producer__name_key"])
             # Products whose own name matches come before those found by their producer's name.
             in_name = Q()
-            for word in fold(filters.q).split():
+            for word in search_words(filters.q):
                 in_name &= _word_start("name_key", word)
             queryset = queryset.annotate(
                 name_rank=Case(When(in_name, then=Value(0)), default=Value(1), output_field=IntegerField())
@@ -164,7 +165,7 @@ def managed_producers(user, filters: ProducerFilters | None = None) -> QuerySet:
             if code[:10].isdigit() and len(code) >= 10:
                 queryset = queryset.filter(tax_code__startswith=code[:10])
             else:
-                queryset = _search(queryset, filters.q, ["name_key"])
+                queryset = search(queryset, filters.q, ["name_key"])
         if filters.province:
             queryset = queryset.filter(province__code=filters.province, province__era_id=CURRENT_ERA)
         if filters.commune:

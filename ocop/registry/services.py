@@ -623,19 +623,37 @@ def recognition_record(
         for r in existing
     ):
         raise ValidationError({"recognised_on": [_("This recognition is already recorded for the product.")]})
+
+    # One chain of decisions: the new one supersedes the decision in force on its day (the
+    # latest, if history was recorded out of order), and is superseded by the next decision on
+    # record when it was recorded late (back-filled history). A decision supersedes at most one.
+    def chronological(r):
+        return (r.recognised_on, r.pk)
+
     in_force = [r for r in existing if r.status_on(recognised_on) == RecognitionStatus.VALID]
+    replaced = max(in_force, key=chronological, default=None)
+    successor = min((r for r in existing if r.recognised_on > recognised_on), key=chronological, default=None)
     recognition.save()
-    for previous in in_force:
-        previous.superseded_on = recognised_on
-        previous.superseded_by = recognition
-        previous.save(update_fields=["superseded_on", "superseded_by"])
+    if replaced is not None:
+        # Re-pointed first: if it was superseded by the successor, that one is free for the new.
+        replaced.superseded_on = recognised_on
+        replaced.superseded_by = recognition
+        replaced.save(update_fields=["superseded_on", "superseded_by"])
+    if (
+        successor is not None
+        and recognition.status_on(successor.recognised_on) == RecognitionStatus.VALID
+        and not Recognition.objects.filter(superseded_by=successor).exists()
+    ):
+        recognition.superseded_on = successor.recognised_on
+        recognition.superseded_by = successor
+        recognition.save(update_fields=["superseded_on", "superseded_by"])
     audit_record(
         actor=user,
         action="recognition.record",
         obj=recognition,
         province_id=producer.province_id,
         after=snapshot(recognition),
-        superseded=[r.pk for r in in_force],
+        superseded=[replaced.pk] if replaced is not None else [],
     )
     return recognition
 

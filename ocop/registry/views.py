@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
 from ocop.concurrency import EditConflict
+from ocop.edge import id_param
 from ocop.flash import flash_errors
 from ocop.geo.models import Commune, Province
 from ocop.geo.services import LocationError, place
@@ -186,7 +187,7 @@ def producer_edit(request, pk):
 @require_GET
 def commune_options(request):
     """htmx: the <option>s of the communes of a province the user may place records in."""
-    province_id = request.GET.get("province")
+    province_id = id_param(request.GET, "province")
     communes = forms.placeable_communes(request.user).filter(province_id=province_id) if province_id else []
     return render(request, "registry/_commune_options.html", {"communes": communes})
 

@@ -13,6 +13,7 @@ from ninja.pagination import paginate
 from ocop.accounts import gate
 from ocop.accounts.api import ANYONE, READ_ERRORS, SIGNED_IN, SIGNED_IN_READ_ERRORS, WRITE_ERRORS
 from ocop.accounts.choices import Action
+from ocop.edge import Id
 from ocop.registry.api import Pagination
 from ocop.registry.models import Product
 
@@ -137,7 +138,7 @@ def create_batch(request, payload: BatchIn):
     auth=SIGNED_IN,
     url_name="trace_batch",
 )
-def get_batch(request, batch_id: int):
+def get_batch(request, batch_id: Id):
     return _managed(request.user, batch_id)
 
 
@@ -147,7 +148,7 @@ def get_batch(request, batch_id: int):
     auth=SIGNED_IN,
     url_name="trace_step_create",
 )
-def add_step(request, batch_id: int, payload: StepIn):
+def add_step(request, batch_id: Id, payload: StepIn):
     """Record a step (harvest, processing, packing, shipping to a shop) as an EPCIS event."""
     batch = _managed(request.user, batch_id)
     province = None
@@ -181,7 +182,7 @@ def add_step(request, batch_id: int, payload: StepIn):
     auth=ANYONE,
     url_name="trace_product_status",
 )
-def product_status(request, product_id: int):
+def product_status(request, product_id: Id):
     """The live status of a product's OCOP recognition, as a label's ``gs1:certificationInfo``
     link answers it: computed at the moment of the request, never cached for long."""
     product = Product.objects.filter(pk=product_id).first()

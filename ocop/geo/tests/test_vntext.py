@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ocop.vntext import clean, fold, has_diacritics, match_key, tone_key
+from ocop.vntext import clean, fold, has_diacritics, match_key, tone_key, words
 
 VIETNAMESE_LETTERS = (
     "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵ"
@@ -235,3 +235,18 @@ def test_match_key_is_idempotent(text):
     for diacritics in (True, False):
         key = match_key(text, diacritics=diacritics)
         assert match_key(key, diacritics=diacritics) == key
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Bánh-tráng 40%", ["banh", "trang", "40"]),
+        ("mật_ong.rừng", ["mat", "ong", "rung"]),
+        ("-", []),
+        ("_", []),
+        ("*.%~^", []),
+        ("", []),
+    ],
+)
+def test_words_are_runs_of_letters_and_digits(text, found):
+    assert words(text) == found

@@ -278,3 +278,20 @@ def test_the_search_indexes_keep_no_pending_list(shelf):
             ("market_entry_document_fts", ["fastupdate=off"]),
             ("market_searchterm_trgm", ["fastupdate=off"]),
         ]
+
+
+@pytest.mark.parametrize("query", ["-", "_", ".", "*", "%", "( )", "- _ ."])
+def test_a_query_without_letters_lists_what_an_empty_box_lists(shelf, client, query):
+    """Punctuation is not searched: a query of punctuation alone is no query, on the page and the
+    API alike (the registry's search boxes follow the same rule)."""
+    assert names(query) == names("") and len(names("")) == 5  # the valid ones
+    page = client.get("/catalogue/", {"q": query})
+    assert page.status_code == 200
+    assert [c.product_id for c in page.context["cards"]] == [
+        c.product_id for c in client.get("/catalogue/").context["cards"]
+    ]
+    api = client.get("/api/v1/market/catalogue", {"q": query}).json()
+    assert (api["count"], api["suggestion"]) == (5, "")
+    assert [i["id"] for i in api["items"]] == [
+        i["id"] for i in client.get("/api/v1/market/catalogue").json()["items"]
+    ]

@@ -422,3 +422,26 @@ def test_a_formula_like_name_is_text_in_the_rows_csv_and_the_quarterly_workbook(
     decided = load_workbook(io.BytesIO(content)).worksheets[3]
     cell = decided["A4"]
     assert (cell.value, cell.data_type) == (FORMULA, "s")  # a text cell, not a formula
+
+
+def test_the_national_dashboard_on_historical_boundaries_counts_the_old_provinces(client, officers, filled):
+    """Before 1 July 2025 the country had 63 provinces: the national dashboard on historical
+    boundaries counts by them (it once refused, as if the country were a unit of today only)."""
+    client.force_login(officers.central)
+    response = client.get("/manage/dashboard/?boundaries=historical&as_of=2024-06-30")
+    assert response.status_code == 200
+    html = response.content.decode()
+    board = dashboard(
+        unit=Unit(era=LEGACY), as_of=date(2024, 6, 30), boundaries="historical", user=officers.central
+    )
+    assert _numbers(html)[0] == str(board.products.value) == "12"
+    assert len(board.subunits) == 63
+    # Old Long An (code 80, today new Tây Ninh's) holds the four producers of Phường Long An, all
+    # from old Tân An: two with one 2-star product (not OCOP), two with one of three stars.
+    long_an = next(s for s in board.subunits if s.code == "80")
+    assert (long_an.name, long_an.products.value) == ("Tỉnh Long An", 2)
+    assert 'href="/manage/dashboard/province/80/?as_of=2024-06-30&amp;boundaries=historical"' in html
+    # The same figures as the API gives for the country on those boundaries.
+    api = client.get("/api/v1/monitoring/dashboard?boundaries=historical&as_of=2024-06-30").json()
+    assert api["unit"]["era"] == LEGACY
+    assert api["products"]["value"] == board.products.value

@@ -217,3 +217,42 @@ def test_only_the_central_office_revokes_a_central_recognition(records, officer_
     )
     recognition.refresh_from_db()
     assert recognition.status_on(date(2025, 10, 1)) == "revoked"
+
+
+@pytest.mark.django_db
+def test_decisions_recorded_out_of_order_keep_one_chain(records, officer_a, client):
+    """History back-filled: a decision dated before one already on record is superseded by it,
+    and one dated between two takes its place in the chain. A third decision then supersedes the
+    one in force, and only it (two once claimed the same successor: a 500 the fuzzer found)."""
+    product = records.p_draft
+
+    def record(day, stars):
+        return services.recognition_record(
+            user=officer_a, product=product, stars=stars, recognised_on=day, level="province"
+        )
+
+    first = record(date(2020, 1, 10), 3)
+    latest = record(date(2022, 1, 10), 4)
+    between = record(date(2021, 1, 10), 3)  # recorded last, dated between the two
+    chain = {r.pk: (r.superseded_on, r.superseded_by_id) for r in Recognition.objects.filter(product=product)}
+    assert chain == {
+        first.pk: (date(2021, 1, 10), between.pk),
+        between.pk: (date(2022, 1, 10), latest.pk),
+        latest.pk: (None, None),
+    }
+    # Back-dated before all of them: superseded by the first on its day.
+    earliest = record(date(2019, 6, 1), 3)
+    earliest.refresh_from_db()
+    assert (earliest.superseded_on, earliest.superseded_by) == (date(2020, 1, 10), first)
+    # A new decision supersedes the one in force on its day, through the API too.
+    client.force_login(officer_a)
+    response = client.post(
+        f"/api/v1/products/{product.pk}/recognitions",
+        {"stars": 4, "recognised_on": "2022-06-01", "level": "province"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    latest.refresh_from_db()
+    assert (latest.superseded_on, latest.superseded_by_id) == (date(2022, 6, 1), response.json()["id"])
+    for day in (date(2019, 7, 1), date(2020, 2, 1), date(2021, 2, 1), date(2022, 2, 1), date(2022, 7, 1)):
+        assert Recognition.objects.valid_on(day).filter(product=product).count() == 1, day
