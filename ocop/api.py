@@ -24,16 +24,16 @@ from ocop.concurrency import (
     precondition_required_response,
 )
 from ocop.criteria.api import router as criteria_router
-from ocop.edge import unsafe_places
 from ocop.evaluation.api import router as evaluation_router
 from ocop.geo.api import router as geo_router
 from ocop.jobs.api import router as jobs_router
 from ocop.market.api import router as market_router
-from ocop.middleware import busy_message, database_busy, with_retry_after
 from ocop.monitoring.api import monitoring_router
 from ocop.monitoring.api import router as stats_router
 from ocop.registry.api import router as registry_router
 from ocop.trace.api import router as trace_router
+from ocop.web.edge import unsafe_places
+from ocop.web.middleware import busy_message, database_busy, with_retry_after
 
 
 class UnreadableBody(Exception):
@@ -54,7 +54,7 @@ def _refuse_unsafe_text(data, where: str) -> None:
 
 class EdgeParser(Parser):
     """Reads JSON bodies, query strings and form fields, and refuses text the databases cannot
-    hold (see ``ocop.edge``) before any schema or service sees it: one place for every operation."""
+    hold (see ``ocop.web.edge``) before any schema or service sees it: one place for every operation."""
 
     def parse_body(self, request):
         try:

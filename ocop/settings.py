@@ -120,7 +120,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "ocop.middleware.ContentSecurityPolicyMiddleware",
+    "ocop.web.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -132,7 +132,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ocop.jobs.periodic.BackgroundMiddleware",
-    "ocop.middleware.DatabaseBusyMiddleware",
+    "ocop.web.middleware.DatabaseBusyMiddleware",
     # Last, so that it sees the outcome of authentication (django-axes' own requirement).
     "axes.middleware.AxesMiddleware",
 ]
@@ -164,7 +164,7 @@ try:
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL this server understands: {exc}") from None
 # SQLite has one writer at a time: a write waits this long for another's lock before giving up,
-# and the request then answers 503 with Retry-After (ocop/middleware.py). Reads never wait (WAL).
+# and the request then answers 503 with Retry-After (ocop/web/middleware.py). Reads never wait (WAL).
 # 10 s stays well under gunicorn's 30 s worker timeout, with room for the work itself.
 OCOP_SQLITE_BUSY_TIMEOUT_SECONDS = env_int("OCOP_SQLITE_BUSY_TIMEOUT_SECONDS", 10)
 # What a 503 for a busy database tells the client to wait before trying again (Retry-After).
@@ -363,7 +363,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PROD
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
 if env_bool("OCOP_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# Content-Security-Policy of every response (ocop.middleware.ContentSecurityPolicyMiddleware),
+# Content-Security-Policy of every response (ocop.web.middleware.ContentSecurityPolicyMiddleware),
 # written as Django 6's setting of the same name. Scripts only from our static files (htmx
 # included): no inline script, no handler attributes, no eval (tests/test_security_headers.py).
 # Styles allow 'unsafe-inline': dashboards draw meters and legend swatches with data-driven

@@ -4,10 +4,10 @@ from django.urls import include, path, register_converter
 
 from ocop import views
 from ocop.api import api
-from ocop.edge import CodeConverter, IdConverter
+from ocop.web.edge import CodeConverter, IdConverter
 
 # Ids and codes in every app's URLs: <id:pk> matches only ids a record can have, <code:code> only
-# text that could name something (ocop/edge.py).
+# text that could name something (ocop/web/edge.py).
 register_converter(IdConverter, "id")
 register_converter(CodeConverter, "code")
 

@@ -13,7 +13,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from ocop.api import api
-from ocop.edge import MAX_ID
+from ocop.web.edge import MAX_ID
 
 IMPOSSIBLE = [str(MAX_ID + 1), str(2**64), "9" * 40, "9" * 5000]
 

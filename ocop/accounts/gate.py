@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -196,6 +196,13 @@ def get_or_404(queryset: QuerySet, user, action: str, **lookup):
 def allows(user, action: str, obj: Model) -> bool:
     """Whether ``user`` may ``action`` this saved object."""
     return restrict(type(obj)._base_manager.filter(pk=obj.pk), user, action).exists()
+
+
+def require(user, action: str, obj: Model) -> None:
+    """Raise PermissionDenied unless ``user`` may ``action`` this saved object: the first line
+    of every service that acts on a record (views turn it into "not found")."""
+    if not allows(user, action, obj):
+        raise PermissionDenied
 
 
 def can(user, action: str, model: type[Model]) -> bool:

@@ -17,7 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictInt
 
 from ocop.accounts.api import ANYONE, ErrorOut, ValidationErrorOut
-from ocop.edge import Code
+from ocop.web.edge import Code
 
 from . import advisor, council, engine, selectors
 from .models import CriteriaSet

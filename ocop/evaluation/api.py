@@ -17,8 +17,8 @@ from ninja.pagination import paginate
 from ocop.accounts import gate
 from ocop.accounts.api import ANYONE, READ_ERRORS, SIGNED_IN, SIGNED_IN_READ_ERRORS, WRITE_ERRORS
 from ocop.accounts.choices import Action
-from ocop.edge import Code, Id
 from ocop.registry.api import Pagination
+from ocop.web.edge import Code, Id
 
 from . import selectors, services
 from .models import Assignment, Certificate, Dossier, Sheet

@@ -115,11 +115,6 @@ def notice_days() -> tuple[int, ...]:
     return tuple(sorted({int(d) for d in days}, reverse=True))
 
 
-def _require(user, action: str, obj) -> None:
-    if not gate.allows(user, action, obj):
-        raise PermissionDenied
-
-
 def _now():
     return timezone.now()
 
@@ -244,7 +239,7 @@ def idea_submit(
 @transaction.atomic
 def idea_resubmit(*, user, idea: Idea, name: str, group: str, description: str) -> Idea:
     """The producer corrects a returned idea and submits it again."""
-    _require(user, Action.CHANGE, idea)
+    gate.require(user, Action.CHANGE, idea)
     idea = Idea.objects.select_for_update().get(pk=idea.pk)
     if idea.status != IdeaStatus.RETURNED:
         raise ValidationError(_("Only a returned idea can be submitted again."))
@@ -300,7 +295,7 @@ def idea_review(*, user, idea: Idea, outcome: str, reason: str = "") -> IdeaRevi
 def idea_plan_file(*, user, idea: Idea, summary: str, upload=None) -> Idea:
     """The producer files the business plan of an accepted idea (a summary, and the plan as a
     PDF or scanned images)."""
-    _require(user, Action.CHANGE, idea)
+    gate.require(user, Action.CHANGE, idea)
     idea = Idea.objects.select_for_update().get(pk=idea.pk)
     if idea.status not in (IdeaStatus.ACCEPTED, IdeaStatus.PLANNED):
         raise ValidationError(_("A business plan is filed after the idea is accepted."))
@@ -477,7 +472,7 @@ def _clean_answers(data, answers, flags) -> tuple[dict, list]:
 def dossier_self_assess(*, user, dossier: Dossier, answers: dict, flags=()) -> Dossier:
     """Save the producer's self-assessment (all answers given so far); the total and stars are
     computed once every criterion is answered."""
-    _require(user, Action.CHANGE, dossier)
+    gate.require(user, Action.CHANGE, dossier)
     dossier = Dossier.objects.select_for_update().select_related("criteria_set").get(pk=dossier.pk)
     _editable(dossier)
     dossier.answers, dossier.flags = _clean_answers(selectors.definition(dossier), answers, flags)
@@ -588,7 +583,7 @@ def evidence_add(
 
 @transaction.atomic
 def evidence_remove(*, user, evidence: Evidence) -> None:
-    _require(user, Action.DELETE, evidence)
+    gate.require(user, Action.DELETE, evidence)
     dossier = Dossier.objects.select_for_update().get(pk=evidence.dossier_id)
     _editable(dossier)
     name, record = (
@@ -610,7 +605,7 @@ def evidence_remove(*, user, evidence: Evidence) -> None:
 def dossier_submit(*, user, dossier: Dossier) -> Dossier:
     """Submit the dossier: complete self-assessment, required documents attached. It goes to the
     commune's check where the process has one, else straight to the first level."""
-    _require(user, Action.CHANGE, dossier)
+    gate.require(user, Action.CHANGE, dossier)
     dossier = (
         Dossier.objects.select_for_update()
         .select_related("criteria_set", "round", "product")
@@ -762,7 +757,7 @@ def round_create(*, user, name: str, level: str, held_on: date, province=None) -
 @transaction.atomic
 def round_close(*, user, round: Round) -> Round:
     """Stop taking new dossiers into the round (its councils go on)."""
-    _require(user, Action.CHANGE, round)
+    gate.require(user, Action.CHANGE, round)
     Round.objects.filter(pk=round.pk).update(status=RoundStatus.CLOSED)
     round.refresh_from_db()
     audit_record(actor=user, action="round.close", obj=round, province_id=round.province_id)
@@ -838,7 +833,7 @@ def seat_add(*, user, council: Council, member, role: str, title: str = "") -> S
 
 @transaction.atomic
 def seat_remove(*, user, seat: Seat) -> None:
-    _require(user, Action.DELETE, seat)
+    gate.require(user, Action.DELETE, seat)
     council = seat.council
     _no_sitting_open(council)
     if seat.sheets.exists():
@@ -871,7 +866,7 @@ def assignment_add(*, user, sitting: Sitting, dossier: Dossier) -> Assignment:
     round_ = sitting.council.round
     if not gate.may_create(user, Assignment, province_id=round_.province_id):
         raise PermissionDenied
-    _require(user, Action.VIEW, dossier)
+    gate.require(user, Action.VIEW, dossier)
     dossier = Dossier.objects.select_for_update().select_related("product__producer").get(pk=dossier.pk)
     sitting = Sitting.objects.select_for_update().get(pk=sitting.pk)
     if sitting.status == SittingStatus.CLOSED:
@@ -907,7 +902,7 @@ def assignment_add(*, user, sitting: Sitting, dossier: Dossier) -> Assignment:
 @transaction.atomic
 def assignment_remove(*, user, assignment: Assignment) -> None:
     """Take a dossier off an agenda before anyone scored it; it awaits a council again."""
-    _require(user, Action.DELETE, assignment)
+    gate.require(user, Action.DELETE, assignment)
     if assignment.sheets.exists() or assignment.sitting.status == SittingStatus.CLOSED:
         raise ValidationError(_("Members have scored this dossier: it stays on the agenda."))
     dossier = assignment.dossier
@@ -926,7 +921,7 @@ def assignment_remove(*, user, assignment: Assignment) -> None:
 @transaction.atomic
 def sitting_open(*, user, sitting: Sitting) -> Sitting:
     """Open the sitting: members may score its dossiers."""
-    _require(user, Action.CHANGE, sitting)
+    gate.require(user, Action.CHANGE, sitting)
     sitting = Sitting.objects.select_for_update().select_related("council").get(pk=sitting.pk)
     if sitting.status != SittingStatus.PLANNED:
         raise ValidationError(_("Only a planned sitting can be opened."))
@@ -969,7 +964,7 @@ def sitting_close(*, user, sitting: Sitting) -> Sitting:
     """Close the sitting: record each dossier's result, freeze every sheet (for good) and reveal
     the sheets to the council. A dossier without a final result (no quorum, members too far
     apart, evaluation stopped) awaits another sitting."""
-    _require(user, Action.CHANGE, sitting)
+    gate.require(user, Action.CHANGE, sitting)
     sitting = (
         Sitting.objects.select_for_update().select_related("council", "council__round").get(pk=sitting.pk)
     )
@@ -1024,7 +1019,7 @@ def sitting_close(*, user, sitting: Sitting) -> Sitting:
 def assignment_rescore(*, user, assignment: Assignment) -> Assignment:
     """Members' totals are further apart than the council allows: freeze this scoring round's
     sheets and start another, in which members score again (starting from their answers)."""
-    _require(user, Action.CHANGE, assignment)
+    gate.require(user, Action.CHANGE, assignment)
     assignment = (
         Assignment.objects.select_for_update()
         .select_related("sitting__council", "dossier")
@@ -1302,7 +1297,7 @@ def decision_issue(*, user, decision: Decision):
     the scan page, the API and exports show it at once), create its certificate, propose the
     forwarded products to the next level, and make the certificates' PDFs in the background.
     Returns the decision and the job making the PDFs."""
-    _require(user, Action.CHANGE, decision)
+    gate.require(user, Action.CHANGE, decision)
     decision = (
         Decision.objects.select_for_update(of=("self",))
         .select_related("round", "round__province")

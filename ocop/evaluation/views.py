@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -25,10 +23,11 @@ from ocop.accounts import gate
 from ocop.accounts.choices import Action
 from ocop.criteria import advisor, engine
 from ocop.criteria import messages as words
-from ocop.edge import text_param
-from ocop.flash import flash_errors
 from ocop.geo.models import Province
 from ocop.registry.models import Product, Recognition
+from ocop.web.edge import text_param
+from ocop.web.feedback import apply_errors, flash_errors
+from ocop.web.paging import paginate
 
 from . import forms, selectors, services
 from .choices import (
@@ -59,18 +58,6 @@ from .models import (
 
 ANSWER_PREFIX = "c:"
 CHECK_PREFIX = "k:"
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _page(request, queryset):
-    return Paginator(queryset, settings.OCOP_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _query_without_page(request) -> str:
@@ -192,7 +179,7 @@ def _own_producers(user, model=Idea):
 @require_GET
 def idea_list(request):
     status = text_param(request.GET, "status")
-    page = _page(request, selectors.ideas_for(request.user, status=status))
+    page = paginate(request, selectors.ideas_for(request.user, status=status))
     return render(
         request,
         "evaluation/idea_list.html",
@@ -226,7 +213,7 @@ def idea_create(request):
                 description=data["description"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except PermissionDenied:
             form.add_error("producer", _("You do not act for this producer."))
         else:
@@ -364,7 +351,7 @@ def dossier_list(request):
         level=text_param(request.GET, "level"),
         q=text_param(request.GET, "q"),
     )
-    page = _page(request, selectors.dossiers_for(request.user, filters))
+    page = paginate(request, selectors.dossiers_for(request.user, filters))
     can_create = _own_producers(request.user, Dossier).exists()
     return render(
         request,
@@ -403,7 +390,7 @@ def dossier_create(request):
                 user=request.user, product=data["product"], round=data["round"], kind=data["kind"]
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except PermissionDenied:
             raise Http404 from None
         else:
@@ -627,7 +614,7 @@ def dossier_check(request, pk):
                 findings=form.findings(),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Check recorded."))
             return redirect("evaluation:dossier_detail", pk=dossier.pk)
@@ -659,7 +646,7 @@ def round_list(request):
         request,
         "evaluation/round_list.html",
         {
-            "page": _page(request, selectors.rounds_for(request.user)),
+            "page": paginate(request, selectors.rounds_for(request.user)),
             "sittings": list(selectors.sittings_for(request.user).exclude(status=SittingStatus.CLOSED)[:20]),
             "can_create": gate.can(request.user, Action.ADD, Round),
             "query": "",
@@ -690,7 +677,7 @@ def round_create(request):
                 province=data["province"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except PermissionDenied:
             form.add_error("level", _("You may not open a round at this level or in this province."))
         else:
@@ -1196,7 +1183,7 @@ def decision_create(request, pk):
                 user=request.user, round=round_, assignments=chosen, **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Decision drafted. Check it, then issue it."))
             return redirect("evaluation:decision_detail", pk=decision.pk)
@@ -1316,7 +1303,7 @@ def revoke(request, pk):
         try:
             services.revocation_record(user=request.user, recognition=recognition, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Recognition revoked."))
             return redirect("registry:product_detail", pk=recognition.product_id)

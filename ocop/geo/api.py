@@ -8,7 +8,7 @@ from ninja import Query, Router, Schema
 from ocop.accounts import gate
 from ocop.accounts.api import ANYONE, READ_ERRORS
 from ocop.accounts.choices import Action
-from ocop.edge import Code
+from ocop.web.edge import Code
 
 from . import gazetteer as gz
 from .models import Commune, District, Province

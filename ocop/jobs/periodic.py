@@ -114,7 +114,7 @@ def run_local() -> None:
 
 
 def _tick() -> None:
-    from ocop.middleware import database_busy
+    from ocop.web.middleware import database_busy
 
     try:
         run_local()

@@ -14,12 +14,12 @@ from ninja import Field, Query, Router, Schema, Status
 from ocop.accounts import gate
 from ocop.accounts.api import ANYONE, READ_ERRORS, SIGNED_IN, SIGNED_IN_READ_ERRORS, WRITE_ERRORS
 from ocop.accounts.choices import Action
-from ocop.edge import Id
 from ocop.geo.gazetteer import CURRENT
 from ocop.geo.models import Commune, Province
-from ocop.paging import window
 from ocop.registry.api import UnitRef
 from ocop.registry.models import Producer, Product
+from ocop.web.edge import Id
+from ocop.web.paging import window
 
 from . import indexing, opendata, selectors, services
 from .choices import (

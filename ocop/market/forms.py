@@ -11,12 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
 from ocop.concurrency import VersionedForm
-from ocop.edge import text_param
 from ocop.geo.models import Commune, Province
 from ocop.registry.choices import CertificationKind, ProducerType, ProductGroup
 from ocop.registry.forms import DateInput
 from ocop.registry.identifiers import IdentifierError, normalise_gtin
 from ocop.registry.models import Producer, Product, ProductSet
+from ocop.web.edge import text_param
 
 from . import hours
 from .choices import CatalogueSort, CatalogueStatus, WhereSold

@@ -27,8 +27,8 @@ from ocop.accounts.choices import Action
 from ocop.accounts.models import AuditEvent
 from ocop.geo.gazetteer import CURRENT as CURRENT_ERA
 from ocop.geo.models import Province
-from ocop.paging import window
 from ocop.registry.models import Certification, Producer, Product, ProductPhoto, Recognition
+from ocop.web.paging import window
 
 from . import hours, indexing, matching, search
 from .choices import (

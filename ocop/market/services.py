@@ -58,11 +58,6 @@ from .models import (
 )
 
 
-def _require(user, action: str, obj) -> None:
-    if not gate.allows(user, action, obj):
-        raise PermissionDenied
-
-
 def _public_products():
     """The products anyone may see (the registry's public rule, through the gate)."""
     return gate.restrict(Product.objects.all(), None, Action.VIEW)
@@ -417,7 +412,7 @@ def supply_update(*, user, product: Product, data: dict, version: str | None = N
     """Set a product's supply capacity. Whoever may change the product may change it.
     ``version``: the token of the copy the change was made from (version 0: there was none);
     refused (:class:`~ocop.concurrency.EditConflict`) if the supply capacity changed since."""
-    _require(user, Action.CHANGE, product)
+    gate.require(user, Action.CHANGE, product)
     # Lock the product, so that two first entries of its supply cannot both insert one.
     Product.objects.select_for_update().filter(pk=product.pk).exists()
     supply = SupplyCapacity.objects.select_for_update().filter(product=product).first()
@@ -541,7 +536,7 @@ def point_update(
     version: str | None = None,
 ) -> PointOfSale:
     """Change a point of sale; ``version`` as for :func:`supply_update`."""
-    _require(user, Action.CHANGE, point)
+    gate.require(user, Action.CHANGE, point)
     point = PointOfSale.objects.select_for_update().get(pk=point.pk)
     ensure_current(point, version)
     before = snapshot(point)
@@ -574,7 +569,7 @@ def point_update(
 def stock_add(*, user, point: PointOfSale, product: Product, since: date | None = None) -> Stock:
     """Record that a point of sale carries a product. Only products in the public catalogue
     (recognised at least once) can be listed; the page then shows their live status."""
-    _require(user, Action.CHANGE, point)
+    gate.require(user, Action.CHANGE, point)
     if not _public_products().filter(pk=product.pk).exists():
         raise ValidationError({"product": [_("Only OCOP-recognised products can be listed.")]})
     if Stock.objects.filter(point=point, product=product).exists():
@@ -593,7 +588,7 @@ def stock_add(*, user, point: PointOfSale, product: Product, since: date | None 
 @transaction.atomic
 def stock_remove(*, user, stock: Stock) -> None:
     point = stock.point
-    _require(user, Action.CHANGE, point)
+    gate.require(user, Action.CHANGE, point)
     product_id = stock.product_id
     stock.delete()
     audit_record(
@@ -635,7 +630,7 @@ def _check_channel(channel: SalesChannel) -> None:
 @transaction.atomic
 def channel_add(*, user, producer: Producer, data: dict, product: Product | None = None) -> SalesChannel:
     """Record a channel a producer sells through. Whoever may change the producer may."""
-    _require(user, Action.CHANGE, producer)
+    gate.require(user, Action.CHANGE, producer)
     channel = SalesChannel(
         producer=producer, product=product, **{k: v for k, v in data.items() if k in CHANNEL_FIELDS}
     )
@@ -658,7 +653,7 @@ def channel_add(*, user, producer: Producer, data: dict, product: Product | None
 def channel_end(*, user, channel: SalesChannel, ended_on: date | None = None) -> SalesChannel:
     """Mark a channel as no longer used (kept, so that counts over time stay right)."""
     producer = channel.producer
-    _require(user, Action.CHANGE, producer)
+    gate.require(user, Action.CHANGE, producer)
     channel.ended_on = ended_on or timezone.localdate()
     _check_channel(channel)
     channel.save(update_fields=["ended_on", "updated_at"])
@@ -904,7 +899,7 @@ def enquiry_buyer_reply(*, enquiry: Enquiry, message: str, client: str) -> Enqui
 @transaction.atomic
 def enquiry_answer(*, user, enquiry: Enquiry, message: str) -> EnquiryMessage:
     """The producer answers on the platform; the buyer is told by e-mail, with their link."""
-    _require(user, Action.CHANGE, enquiry)
+    gate.require(user, Action.CHANGE, enquiry)
     enquiry = Enquiry.objects.select_for_update().select_related("producer").get(pk=enquiry.pk)
     if enquiry.status == EnquiryStatus.CLOSED:
         raise ValidationError(_("This enquiry is closed."))
@@ -919,7 +914,7 @@ def enquiry_answer(*, user, enquiry: Enquiry, message: str) -> EnquiryMessage:
 
 @transaction.atomic
 def enquiry_close(*, user, enquiry: Enquiry) -> Enquiry:
-    _require(user, Action.CHANGE, enquiry)
+    gate.require(user, Action.CHANGE, enquiry)
     enquiry = Enquiry.objects.select_for_update().get(pk=enquiry.pk)
     enquiry.status = EnquiryStatus.CLOSED
     enquiry.save(update_fields=["status", "updated_at"])
@@ -1005,7 +1000,7 @@ def fair_create(*, user, data: dict) -> Fair:
 @transaction.atomic
 def fair_update(*, user, fair: Fair, data: dict, version: str | None = None) -> Fair:
     """Change a fair; ``version`` as for :func:`supply_update`."""
-    _require(user, Action.CHANGE, fair)
+    gate.require(user, Action.CHANGE, fair)
     fair = Fair.objects.select_for_update().get(pk=fair.pk)
     ensure_current(fair, version)
     before = snapshot(fair)
@@ -1030,7 +1025,7 @@ def fair_update(*, user, fair: Fair, data: dict, version: str | None = None) -> 
 @transaction.atomic
 def participant_add(*, user, fair: Fair, producer: Producer, booth: str = "", products=()) -> FairParticipant:
     """Add a producer (with products in the public catalogue) to a fair."""
-    _require(user, Action.CHANGE, fair)
+    gate.require(user, Action.CHANGE, fair)
     public = _public_products().filter(producer=producer)
     if not public.exists():
         raise ValidationError({"producer": [_("Only producers with OCOP-recognised products can be added.")]})
@@ -1060,7 +1055,7 @@ def participant_add(*, user, fair: Fair, producer: Producer, booth: str = "", pr
 @transaction.atomic
 def participant_remove(*, user, participant: FairParticipant) -> None:
     fair = participant.fair
-    _require(user, Action.CHANGE, fair)
+    gate.require(user, Action.CHANGE, fair)
     producer_id = participant.producer_id
     participant.delete()
     audit_record(
@@ -1083,7 +1078,7 @@ def participant_sales_report(
     today: date | None = None,
 ) -> FairParticipant:
     """The participant (or the organiser) reports what was sold at the fair, once it started."""
-    _require(user, Action.CHANGE, participant)
+    gate.require(user, Action.CHANGE, participant)
     participant = FairParticipant.objects.select_for_update().select_related("fair").get(pk=participant.pk)
     today = today or timezone.localdate()
     if participant.fair.starts_on > today:

@@ -29,27 +29,17 @@ from ocop.accounts import gate
 from ocop.accounts.choices import Action
 from ocop.accounts.client import client_address
 from ocop.concurrency import EditConflict
-from ocop.edge import text_param
-from ocop.flash import flash_errors
 from ocop.registry.models import Producer, Product
+from ocop.web.edge import text_param
+from ocop.web.feedback import apply_errors, flash_errors
+from ocop.web.language import page_language
+from ocop.web.paging import page_number
 
 from . import forms, hours, indexing, opendata, selectors, services, svgmap
 from .choices import CatalogueStatus, PointKind
 from .links import product_slug, product_url
 from .models import CatalogueState, Enquiry, Fair, FairParticipant, PointOfSale, SalesChannel, Stock
 from .places import province_centres, province_outline
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _language(request) -> str:
-    return "en" if getattr(request, "LANGUAGE_CODE", "vi") == "en" else "vi"
 
 
 def _script_safe(data: dict) -> str:
@@ -79,24 +69,16 @@ class PageInfo:
         return self.number < self.num_pages
 
     @property
-    def previous_page_number(self) -> int:
+    def previouspage_number(self) -> int:
         return self.number - 1
 
     @property
-    def next_page_number(self) -> int:
+    def nextpage_number(self) -> int:
         return self.number + 1
 
     @property
     def paginator(self):  # the shared pagination template reads page.paginator.*
         return self
-
-
-def _page_number(request, count: int, size: int) -> int:
-    try:
-        number = int(request.GET.get("page", 1))
-    except ValueError:
-        number = 1
-    return min(max(number, 1), max(1, math.ceil(count / size)))
 
 
 def _query_without_page(request) -> str:
@@ -120,9 +102,9 @@ def catalogue(request):
         filters = selectors.CatalogueFilters(**data)
     results = selectors.catalogue_search(filters, user=request.user)
     page = PageInfo(
-        _page_number(request, results.total, selectors.PAGE_SIZE), results.total, selectors.PAGE_SIZE
+        page_number(request, results.total, selectors.PAGE_SIZE), results.total, selectors.PAGE_SIZE
     )
-    cards = selectors.catalogue_cards(results.page(page.number), language=_language(request))
+    cards = selectors.catalogue_cards(results.page(page.number), language=page_language(request))
     context = {
         "form": form,
         "filters": filters,
@@ -213,7 +195,7 @@ def product(request, pk, slug):
     if slug != product_slug(product):
         return redirect(product_url(product), permanent=True)
     today = timezone.localdate()
-    language = _language(request)
+    language = page_language(request)
     current = product.current_recognition(today)
     # The last day in force: before valid_until when a revocation or a newer recognition
     # takes effect on a date still to come.
@@ -284,7 +266,7 @@ def producer(request, pk):
     today = timezone.localdate()
     filters = selectors.CatalogueFilters(producer=producer.pk, status=CatalogueStatus.ALL, sort="name")
     results = selectors.catalogue_search(filters, user=request.user)
-    cards = selectors.catalogue_cards(results.page(1, size=200), day=today, language=_language(request))
+    cards = selectors.catalogue_cards(results.page(1, size=200), day=today, language=page_language(request))
     channels = [c for c in selectors.producer_channels(producer, user=request.user) if c.is_active_on(today)]
     canonical = request.build_absolute_uri(reverse("market:producer", args=[producer.pk]))
     context = {
@@ -292,7 +274,7 @@ def producer(request, pk):
         "cards": cards,
         "channels": channels,
         "canonical": canonical,
-        "json_ld": _producer_json_ld(request, producer, cards, canonical, _language(request)),
+        "json_ld": _producer_json_ld(request, producer, cards, canonical, page_language(request)),
         "fairs": selectors.upcoming_fairs_of(producer.pk, day=today, user=request.user),
         "can_enquire": producer.memberships.exists(),
         "can_change": request.user.is_authenticated and gate.allows(request.user, Action.CHANGE, producer),
@@ -330,10 +312,10 @@ def enquiry_create(request, pk):
                 client=_client(request),
                 honeypot=data["contact_time"],
                 started=data["started"],
-                language=_language(request),
+                language=page_language(request),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except PermissionDenied:
             raise Http404 from None
         else:
@@ -366,7 +348,7 @@ def enquiry_thread(request, token):
                 enquiry=enquiry, message=form.cleaned_data["message"], client=_client(request)
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Your message was sent to the producer."))
             return redirect("market:enquiry_thread", token=token)
@@ -458,7 +440,7 @@ def point_detail(request, pk):
         {
             "point": point,
             "items": [(s, r, r.status_on(today) if r else "never") for s, r in items],
-            "hours": hours.describe(rules, _language(request)),
+            "hours": hours.describe(rules, page_language(request)),
             "open_now": hours.is_open(rules, now.weekday(), now.hour * 60 + now.minute) if rules else None,
             "open_today": point.is_open_on(today),
             "can_change": request.user.is_authenticated and gate.allows(request.user, Action.CHANGE, point),
@@ -655,7 +637,7 @@ def point_create(request):
                 commune=form.cleaned_data["commune"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Point of sale “%(name)s” registered.") % {"name": point.name})
             return redirect("market:point_edit", pk=point.pk)
@@ -684,7 +666,7 @@ def point_edit(request, pk):
         except EditConflict as conflict:
             form, status = form.refused(conflict), 409
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("market:point_edit", pk=point.pk)
@@ -759,7 +741,7 @@ def supply_edit(request, pk):
         except EditConflict as conflict:
             form, status = form.refused(conflict), 409
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Supply capacity saved."))
             return redirect("market:supply_edit", pk=product.pk)
@@ -780,7 +762,7 @@ def channels(request, pk):
                 user=request.user, producer=producer, product=form.cleaned_data["product"], data=data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Sales channel added."))
             return redirect("market:channels", pk=producer.pk)
@@ -849,7 +831,7 @@ def manage_enquiry(request, pk):
                     user=request.user, enquiry=enquiry, message=form.cleaned_data["message"]
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Your answer was sent. The buyer is told by e-mail."))
                 return redirect("market:manage_enquiry", pk=enquiry.pk)
@@ -914,7 +896,7 @@ def fair_create(request):
         try:
             fair = services.fair_create(user=request.user, data=form.service_data())
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Event “%(name)s” recorded.") % {"name": fair.name})
             return redirect("market:fair_edit", pk=fair.pk)
@@ -935,7 +917,7 @@ def fair_edit(request, pk):
         except EditConflict as conflict:
             form, status = form.refused(conflict), 409
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("market:fair_edit", pk=fair.pk)
@@ -1013,7 +995,7 @@ def sales_report(request, pk):
                 note=data["sales_note"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Sales reported. Thank you."))
             return redirect("market:fair_detail", pk=participant.fair_id)

@@ -20,9 +20,9 @@ from ocop.accounts import gate
 from ocop.accounts.api import ANYONE, READ_ERRORS, SIGNED_IN, SIGNED_IN_READ_ERRORS, WRITE_ERRORS
 from ocop.accounts.choices import Action
 from ocop.concurrency import IF_MATCH_DESCRIPTION, READ_OPENAPI, WRITE_OPENAPI, etag, if_match_tokens
-from ocop.edge import Id
 from ocop.geo.gazetteer import CURRENT
 from ocop.geo.models import Province
+from ocop.web.edge import Id
 
 from . import dashboard, figures, presenting, selectors, services
 from .choices import Measure

@@ -25,10 +25,10 @@ from ocop.accounts import gate
 from ocop.accounts.choices import Action
 from ocop.accounts.gate import actor_of
 from ocop.concurrency import EditConflict
-from ocop.edge import text_param
 from ocop.geo.gazetteer import CURRENT
 from ocop.geo.models import Commune, Province
 from ocop.jobs.services import job_start
+from ocop.web.edge import text_param
 
 from . import dashboard, figures, forms, measures, presenting, selectors, services, units
 from .choices import GROUP_COLUMNS, TYPE_COLUMNS, Measure

@@ -17,14 +17,14 @@ from ocop.accounts import gate
 from ocop.accounts.api import ANYONE, READ_ERRORS, SIGNED_IN, SIGNED_IN_READ_ERRORS, WRITE_ERRORS
 from ocop.accounts.choices import Action
 from ocop.concurrency import IF_MATCH_DESCRIPTION, READ_OPENAPI, WRITE_OPENAPI, etag, if_match_tokens
-from ocop.edge import BlankText, Code, Id
 from ocop.geo.gazetteer import CURRENT
 from ocop.geo.models import Commune, Province
 from ocop.geo.services import LocationError, place
 from ocop.jobs.api import JobOut
 from ocop.jobs.models import Job
 from ocop.jobs.services import job_start
-from ocop.paging import window
+from ocop.web.edge import BlankText, Code, Id
+from ocop.web.paging import window
 
 from . import selectors, services
 from .choices import LegalForm, ProducerType, ProductGroup, RecognitionLevel

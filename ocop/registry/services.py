@@ -128,11 +128,6 @@ def identifier_message(kind: str, error: IdentifierError, value: str):
     return lazy(_identifier_text, str)(kind, error, value)
 
 
-def _require(user, action: str, obj) -> None:
-    if not gate.allows(user, action, obj):
-        raise PermissionDenied
-
-
 # ---------------------------------------------------------------------------------------------
 # Producers
 # ---------------------------------------------------------------------------------------------
@@ -232,7 +227,7 @@ def producer_update(
     ``version`` is the token of the copy the edit was made from (an edit form's, or If-Match):
     if the producer changed since, nothing is written (:class:`~ocop.concurrency.EditConflict`).
     """
-    _require(user, Action.CHANGE, producer)
+    gate.require(user, Action.CHANGE, producer)
     producer = Producer.objects.select_for_update().get(pk=producer.pk)
     ensure_current(producer, version)
     before = snapshot(producer)
@@ -340,7 +335,7 @@ def product_update(
     *, user, product: Product, data: dict, version: str | Sequence[str] | None = None
 ) -> Product:
     """Change a product's details; ``version`` as for :func:`producer_update`."""
-    _require(user, Action.CHANGE, product)
+    gate.require(user, Action.CHANGE, product)
     product = Product.objects.select_for_update().get(pk=product.pk)
     ensure_current(product, version)
     before = snapshot(product)
@@ -412,7 +407,7 @@ def _picture(upload) -> images.Picture:
 def photo_add(*, user, product: Product, image, caption: str = "") -> ProductPhoto:
     """Add a photo to a product. What is stored is the picture re-encoded, under a random name
     with the extension of its decoded type: never the uploaded bytes or name."""
-    _require(user, Action.CHANGE, product)
+    gate.require(user, Action.CHANGE, product)
     picture = _picture(image)
     photo = ProductPhoto(product=product, caption=caption.strip(), position=product.photos.count())
     photo.full_clean(exclude=["image"])
@@ -513,7 +508,7 @@ def _photo_drop(photo: ProductPhoto, *, reason: str) -> None:
 
 @transaction.atomic
 def photo_remove(*, user, photo: ProductPhoto) -> None:
-    _require(user, Action.DELETE, photo)
+    gate.require(user, Action.DELETE, photo)
     product = photo.product
     photo_id = photo.pk
     photo.image.delete(save=False)
@@ -535,7 +530,7 @@ ATTACHMENTS = {Certification: "certification", IntellectualProperty: "ip_right"}
 @transaction.atomic
 def attachment_add(*, user, product: Product, model: type[Certification | IntellectualProperty], data: dict):
     """Attach a certification or an intellectual-property right to a product."""
-    _require(user, Action.CHANGE, product)
+    gate.require(user, Action.CHANGE, product)
     attachment = model(product=product, **data)
     attachment.full_clean()
     attachment.save()
@@ -553,7 +548,7 @@ def attachment_add(*, user, product: Product, model: type[Certification | Intell
 @transaction.atomic
 def attachment_remove(*, user, attachment: Certification | IntellectualProperty) -> None:
     product = attachment.product
-    _require(user, Action.CHANGE, product)
+    gate.require(user, Action.CHANGE, product)
     name = ATTACHMENTS[type(attachment)]
     record = snapshot(attachment)
     attachment.delete()
@@ -661,7 +656,7 @@ def recognition_record(
 @transaction.atomic
 def recognition_revoke(*, user, recognition: Recognition, revoked_on: date, reason: str) -> Recognition:
     """Revoke a certificate (thu hồi) from a date, with the reason stated."""
-    _require(user, Action.CHANGE, recognition)
+    gate.require(user, Action.CHANGE, recognition)
     recognition = Recognition.objects.select_for_update().get(pk=recognition.pk)
     errors: dict[str, list[str]] = {}
     if recognition.revoked_on:

@@ -3,11 +3,9 @@
 Views parse input, fetch rows through the permission gate and call services; they hold no rules.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,29 +15,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
 from ocop.concurrency import EditConflict
-from ocop.edge import id_param
-from ocop.flash import flash_errors
 from ocop.geo.models import Commune, Province
 from ocop.geo.services import LocationError, place
 from ocop.jobs.models import Job
 from ocop.jobs.services import job_start
+from ocop.web.edge import id_param
+from ocop.web.feedback import apply_errors, flash_errors
+from ocop.web.paging import paginate
 
 from . import forms, selectors, services
 from .models import Certification, IntellectualProperty, Producer, Product, ProductPhoto, Recognition
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    """Show a service's field errors on the form (unknown fields go to the top)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _page(request, queryset):
-    paginator = Paginator(queryset, settings.OCOP_PAGE_SIZE)
-    return paginator.get_page(request.GET.get("page"))
 
 
 def _query_without_page(request) -> str:
@@ -78,7 +63,7 @@ def producer_list(request):
     filters = selectors.ProducerFilters()
     if form.is_valid():
         filters = selectors.ProducerFilters(**{k: v or "" for k, v in form.cleaned_data.items()})
-    page = _page(request, selectors.managed_producers(request.user, filters))
+    page = paginate(request, selectors.managed_producers(request.user, filters))
     context = {"form": form, "page": page, "query": _query_without_page(request)}
     template = "registry/_producer_table.html" if request.htmx else "registry/producer_list.html"
     return render(request, template, context)
@@ -140,7 +125,7 @@ def producer_create(request):
         except LocationError as exc:
             form.add_error("address", str(exc))
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Producer “%(name)s” registered.") % {"name": producer.name})
             return redirect("registry:producer_detail", pk=producer.pk)
@@ -176,7 +161,7 @@ def producer_edit(request, pk):
         except LocationError as exc:
             form.add_error("address", str(exc))
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("registry:producer_detail", pk=producer.pk)
@@ -208,7 +193,7 @@ def product_list(request):
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in ("", None)}
         filters = selectors.ProductFilters(**data)
-    page = _page(request, selectors.managed_products(request.user, filters))
+    page = paginate(request, selectors.managed_products(request.user, filters))
     context = {
         "form": form,
         "page": page,
@@ -280,7 +265,7 @@ def product_create(request, producer_pk):
         try:
             product = services.product_create(user=request.user, producer=producer, data=form.service_data())
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Product “%(name)s” added.") % {"name": product.name_vi})
             return redirect("registry:product_detail", pk=product.pk)
@@ -306,7 +291,7 @@ def product_edit(request, pk):
         except EditConflict as conflict:
             form, status = form.refused(conflict), 409
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("registry:product_detail", pk=product.pk)
@@ -344,7 +329,7 @@ def recognition_create(request, pk):
                 issuer_province=producer.province,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Recognition recorded."))
             return redirect("registry:product_detail", pk=product.pk)
@@ -367,7 +352,7 @@ def recognition_revoke(request, pk):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Recognition revoked."))
             return redirect("registry:product_detail", pk=recognition.product_id)

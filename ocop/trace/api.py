@@ -13,9 +13,9 @@ from ninja.pagination import paginate
 from ocop.accounts import gate
 from ocop.accounts.api import ANYONE, READ_ERRORS, SIGNED_IN, SIGNED_IN_READ_ERRORS, WRITE_ERRORS
 from ocop.accounts.choices import Action
-from ocop.edge import Id
 from ocop.registry.api import Pagination
 from ocop.registry.models import Product
+from ocop.web.edge import Id
 
 from . import selectors, services
 from .choices import StepKind, Unit

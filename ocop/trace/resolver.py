@@ -22,6 +22,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ocop.registry.models import Product
+from ocop.web.language import page_language
 
 from . import codes
 from . import digitallink as dl
@@ -114,13 +115,9 @@ def scan_page(scanned: Scanned) -> str:
     return url + ("?" + urlencode(params) if params else "")
 
 
-def _language(request) -> str:
-    return "en" if (getattr(request, "LANGUAGE_CODE", "") or "").startswith("en") else "vi"
-
-
 def linkset(request, scanned: Scanned, base: str) -> dict:
     """The RFC 9264 linkset of a scanned code (JSON form)."""
-    language = _language(request)
+    language = page_language(request)
     product = Product.objects.select_related("producer").get(pk=scanned.target.product_id)
     batch = Batch.objects.filter(pk=scanned.target.batch_id).first() if scanned.target.batch_id else None
     absolute = request.build_absolute_uri

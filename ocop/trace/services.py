@@ -291,11 +291,6 @@ def batch_create(
     return batch
 
 
-def _require(user, action: str, obj) -> None:
-    if not gate.allows(user, action, obj):
-        raise PermissionDenied
-
-
 @transaction.atomic
 def batch_step_record(
     *,
@@ -311,7 +306,7 @@ def batch_step_record(
     """Record a step (harvest, processing, packing, shipping to a shop) as an EPCIS event.
 
     Steps are appended, never edited, like the events behind them."""
-    _require(user, Action.CHANGE, batch)
+    gate.require(user, Action.CHANGE, batch)
     errors: dict[str, list[str]] = {}
     if kind not in StepKind.values:
         errors["kind"] = [_("Choose what happened.")]
@@ -353,7 +348,7 @@ def batch_step_record(
 @transaction.atomic
 def labels_issue(*, user, batch: Batch, count: int) -> range:
     """Issue ``count`` more serials for the batch's labels; returns them (first..last)."""
-    _require(user, Action.CHANGE, batch)
+    gate.require(user, Action.CHANGE, batch)
     limit = getattr(settings, "OCOP_TRACE_LABELS_MAX", 10_000)
     if count < 1 or count > limit:
         raise ValidationError(
@@ -419,7 +414,7 @@ def link_add(
 
 @transaction.atomic
 def link_remove(*, user, link: ProductLink) -> None:
-    _require(user, Action.DELETE, link)
+    gate.require(user, Action.DELETE, link)
     product = link.product
     record = snapshot(link)
     link.delete()

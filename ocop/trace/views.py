@@ -12,12 +12,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import select_template
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -25,32 +24,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
-from ocop.flash import flash_errors
 from ocop.jobs.services import job_start
 from ocop.registry.models import Product
+from ocop.web.feedback import apply_errors, flash_errors
+from ocop.web.language import language_from_query
+from ocop.web.paging import paginate
 
 from . import codes, printing, resolver, scans, selectors, services
 from . import digitallink as dl
 from .choices import FlagKind
 from .forms import BatchForm, LabelsForm, LinkForm, LocateForm, ReportForm, StepForm
 from .models import Batch, ProblemReport, ProductLink, ScanFlag
-
-
-def _setting(name, default):
-    return getattr(settings, name, default)
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _page(request, queryset):
-    return Paginator(queryset, settings.OCOP_PAGE_SIZE).get_page(request.GET.get("page"))
-
 
 # ---------------------------------------------------------------------------------------------
 # Resolver: /01/... and /t/...
@@ -150,7 +134,7 @@ def resolve(request, rest=""):
                 'type="application/ld+json"'
             )
         patch_vary_headers(response, ("Accept", "Accept-Language"))
-        patch_cache_control(response, public=True, max_age=_setting("OCOP_TRACE_LINKSET_MAX_AGE", 60))
+        patch_cache_control(response, public=True, max_age=settings.OCOP_TRACE_LINKSET_MAX_AGE)
         return _cors(response)
     if scans.counting() == "app" and request.method == "GET":
         scans.RECORDER.scan(scanned.target, code=scanned.code, serial=scanned.serial)
@@ -160,9 +144,7 @@ def resolve(request, rest=""):
     # The redirect does not depend on the recognition's status (the scan page states it), so it
     # may be cached; a code not yet issued is cached briefly, since its batch may be recorded soon.
     known = scanned.target.serial_issued(scanned.serial) and not scanned.target.lot_unknown
-    patch_cache_control(
-        response, public=True, max_age=_setting("OCOP_TRACE_RESOLVER_MAX_AGE", 300) if known else 30
-    )
+    patch_cache_control(response, public=True, max_age=settings.OCOP_TRACE_RESOLVER_MAX_AGE if known else 30)
     patch_vary_headers(response, ("Accept",))
     linkset_url = request.build_absolute_uri(resolver.raw_path(request)) + "?linkType=linkset"
     response["Link"] = f'<{linkset_url}>; rel="linkset"; type="{resolver.LINKSET_TYPE}"'
@@ -185,16 +167,8 @@ def resolver_description(request):
 # ---------------------------------------------------------------------------------------------
 
 
-def _language(request):
-    wanted = request.GET.get("lang")
-    if wanted in ("vi", "en"):
-        translation.activate(wanted)
-        request.LANGUAGE_CODE = wanted
-    return request.LANGUAGE_CODE
-
-
 def _scan_response(request, product: Product, batch: Batch | None):
-    language = _language(request)
+    language = language_from_query(request)
     today = timezone.localdate()
     current, status = selectors.status_of(product, today)
     steps = selectors.chain(batch) if batch else []
@@ -224,7 +198,7 @@ def _scan_response(request, product: Product, batch: Batch | None):
     response = render(request, "trace/scan.html", context)
     # Short enough that a revocation reaches every shopper within a minute even when a proxy and
     # the browser each keep a copy for this long (twice the age stays under 60 s).
-    patch_cache_control(response, public=True, max_age=_setting("OCOP_TRACE_SCAN_MAX_AGE", 20))
+    patch_cache_control(response, public=True, max_age=settings.OCOP_TRACE_SCAN_MAX_AGE)
     patch_vary_headers(response, ("Accept-Language", "Cookie"))
     return response
 
@@ -277,7 +251,7 @@ def report(request):
         return HttpResponse(
             _("Please choose what is wrong."), status=400, content_type="text/plain; charset=utf-8"
         )
-    if not scans.allow(request, "report", _setting("OCOP_TRACE_REPORTS_PER_HOUR", 5)):
+    if not scans.allow(request, "report", settings.OCOP_TRACE_REPORTS_PER_HOUR):
         return HttpResponse(
             _("Too many reports from here; please try again later."),
             status=429,
@@ -295,7 +269,7 @@ def locate(request, pk):
     form = LocateForm(request.POST)
     if not form.is_valid():
         return HttpResponse(_("Choose a province."), status=400, content_type="text/plain; charset=utf-8")
-    if scans.allow(request, f"locate:{batch.pk}", _setting("OCOP_TRACE_LOCATES_PER_HOUR", 10)):
+    if scans.allow(request, f"locate:{batch.pk}", settings.OCOP_TRACE_LOCATES_PER_HOUR):
         scans.scan_locate(
             batch=batch, serial=request.POST.get("s", ""), province=form.cleaned_data["province"]
         )
@@ -311,7 +285,7 @@ def locate(request, pk):
 @login_required
 @require_GET
 def batch_list(request):
-    page = _page(request, selectors.managed_batches(request.user))
+    page = paginate(request, selectors.managed_batches(request.user))
     products = Product.objects.filter(producer__members=request.user).order_by("name_vi")
     return render(request, "trace/batch_list.html", {"page": page, "can_add": products.exists()})
 
@@ -354,7 +328,7 @@ def batch_create(request):
                 raw_material_area=data["raw_material_area"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except PermissionDenied:
             return render(request, "403.html", status=403)
         else:
@@ -448,7 +422,7 @@ def labels(request, pk):
     except ValidationError as exc:
         flash_errors(request, exc)
         return redirect("trace:batch_detail", pk=batch.pk)
-    if len(serials) <= _setting("OCOP_TRACE_LABELS_INLINE_MAX", 100):
+    if len(serials) <= settings.OCOP_TRACE_LABELS_INLINE_MAX:
         content, name, content_type = printing.label_sheet(
             batch, serials, per_page=data["per_page"], fmt=data["format"]
         )
@@ -491,7 +465,7 @@ def link_list(request, pk):
         try:
             services.link_add(user=request.user, product=product, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except PermissionDenied:
             return render(request, "404.html", status=404)
         else:
@@ -534,7 +508,7 @@ def flag_list(request):
         return render(request, "403.html", status=403)
     kind = request.GET.get("kind", "")
     kind = kind if kind in FlagKind.values else ""
-    page = _page(request, selectors.flags_for(request.user, kind=kind))
+    page = paginate(request, selectors.flags_for(request.user, kind=kind))
     return render(request, "trace/flag_list.html", {"page": page, "kind": kind, "kinds": FlagKind.choices})
 
 
@@ -543,5 +517,5 @@ def flag_list(request):
 def report_list(request):
     if not gate.can(request.user, Action.VIEW, ProblemReport):
         return render(request, "403.html", status=403)
-    page = _page(request, selectors.reports_for(request.user))
+    page = paginate(request, selectors.reports_for(request.user))
     return render(request, "trace/report_list.html", {"page": page})
