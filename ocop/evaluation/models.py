@@ -23,6 +23,7 @@ from ocop.storage import private_storage
 
 from . import process as processes
 from .choices import (
+    EDITABLE_DOSSIER_STATUSES,
     OPEN_DOSSIER_STATUSES,
     CheckOutcome,
     DecisionStatus,
@@ -286,6 +287,12 @@ class Dossier(models.Model):
     @property
     def rules(self) -> processes.Process:
         return self.round.rules
+
+    @property
+    def editable(self) -> bool:
+        """Whether the producer may still change the dossier (answers, evidence) and submit it:
+        while it is a draft, or after the commune returned it."""
+        return self.status in EDITABLE_DOSSIER_STATUSES
 
 
 class Evidence(models.Model):
