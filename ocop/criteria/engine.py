@@ -28,7 +28,7 @@ Reasons have a stable ``code``, ``params`` and an English ``message`` (:func:`re
 pages translate them from the code and parameters (:mod:`ocop.criteria.messages`).
 
 Public API: :func:`score`, :func:`parse_answers`, :func:`parse_checks`, :func:`band`,
-:func:`reason_text`, :class:`Choice`, :class:`SheetResult`, :class:`Reason`, :class:`AnswerError`.
+:func:`points_given`, :func:`reason_text`, :class:`Choice`, :class:`SheetResult`, :class:`Reason`, :class:`AnswerError`.
 """
 
 from __future__ import annotations
@@ -338,6 +338,14 @@ def _points(criterion: Criterion, choice: Choice) -> int:
     if choice.option == 0:
         return 0
     return criterion.blocks[choice.case - 1].options[choice.option - 1].points
+
+
+def points_given(criteria_set: CriteriaSet, answers: Mapping[str, Any]) -> int:
+    """The points of the options ticked so far, as ticked: before conditions, gates and checks,
+    and an answer that cannot be read counts nothing. The running figure of a sheet being filled
+    in (and of one criterion, given one answer); :func:`score` gives the result."""
+    choices, _problems = _parse_answers(criteria_set, answers)
+    return sum(_points(criteria_set.criterion(code), choice) for code, choice in choices.items())
 
 
 def minimum_for(criterion: Criterion, stars: int, choice: Choice | None) -> int | None:

@@ -29,7 +29,6 @@ from .models import CriteriaSet
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_DIR = schema.DEFAULT_DIR
 REFERENCE_NAME = "criteria_sets"
 
 CREATED, UPDATED, SUPERSEDED, UNCHANGED = "created", "updated", "superseded", "unchanged"
@@ -38,8 +37,7 @@ CREATED, UPDATED, SUPERSEDED, UNCHANGED = "created", "updated", "superseded", "u
 def criteria_dirs() -> list[Path]:
     """Where criteria set files are read from: ``settings.OCOP_CRITERIA_DIRS`` (a list of
     directories), by default the package's ``data/sets``."""
-    dirs = getattr(settings, "OCOP_CRITERIA_DIRS", None) or [DEFAULT_DIR]
-    return [Path(d) for d in dirs]
+    return [Path(d) for d in settings.OCOP_CRITERIA_DIRS]
 
 
 def content_hash(text: str) -> str:

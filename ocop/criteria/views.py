@@ -1,12 +1,11 @@
 """Pages of the criteria sets: the list, the printable scoring sheet with its scoring form, the upload.
 
-Views parse input, fetch rows through the permission gate and call the engine, the advisor or a
-service; they hold no rules.
+Views parse input, fetch rows through the permission gate and call the sheet form
+(:mod:`ocop.criteria.sheetform`, which scores and advises through the engine) or a service; they
+hold no rules.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,13 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
 
-from . import advisor, engine, schema, selectors, services
-from . import messages as words
+from . import schema, selectors, services, sheetform
 from .forms import UploadForm
 from .models import CriteriaSet
-
-ANSWER_PREFIX = "c:"
-CHECK_PREFIX = "k:"
 
 
 def _version(request) -> int | None:
@@ -46,74 +41,6 @@ def set_list(request):
 # --- the sheet ---------------------------------------------------------------------------------
 
 
-@dataclass
-class _OptionRow:
-    id: str
-    value: str  # "case:option", the radio button's value
-    points: int
-    label: str
-    marker: int | None
-    checked: bool
-    none: bool = False
-
-
-@dataclass
-class _BlockRow:
-    position: int
-    code: str
-    label: str
-    inferred: str
-    options: list[_OptionRow]
-
-
-def _sheet_rows(data: schema.CriteriaSet, selected: dict[str, str]) -> list:
-    """Parts -> sections -> criteria with their option rows, for the template."""
-    parts = []
-    for part in data.parts:
-        sections = []
-        for section in part.sections:
-            criteria = []
-            for criterion in section.criteria:
-                blocks = []
-                for block in criterion.blocks:
-                    options = [
-                        _OptionRow(
-                            id=f"o{criterion.position}-{block.position}-{o.position}",
-                            value=f"{block.position}:{o.position}",
-                            points=o.points,
-                            label=o.label,
-                            marker=o.marker,
-                            checked=selected.get(criterion.code) == f"{block.position}:{o.position}",
-                        )
-                        for o in block.options
-                    ]
-                    if data.none_option and not block.has_zero:
-                        value = f"{block.position}:0"
-                        options.append(
-                            _OptionRow(
-                                f"o{criterion.position}-{block.position}-0",
-                                value,
-                                0,
-                                "",
-                                None,
-                                selected.get(criterion.code) == value,
-                                none=True,
-                            )
-                        )
-                    blocks.append(_BlockRow(block.position, block.code, block.label, block.inferred, options))
-                criteria.append(
-                    {
-                        "criterion": criterion,
-                        "blocks": blocks,
-                        "stop_checks": data.checks_at(criterion.code, "stop"),
-                        "disqualify_checks": data.checks_at(criterion.code, "disqualify"),
-                    }
-                )
-            sections.append({"section": section, "criteria": criteria})
-        parts.append({"part": part, "sections": sections})
-    return parts
-
-
 def _bands(data: schema.CriteriaSet) -> list[dict]:
     """5 stars: from 90; 4 stars: from 70 to under 90; ...; 1 star: under 30."""
     bands, above = [], None
@@ -129,7 +56,7 @@ def _context(request, row: CriteriaSet, *, selected=None, checked=(), outcome=No
     return {
         "row": row,
         "data": data,
-        "parts": _sheet_rows(data, selected or {}),
+        "parts": sheetform.by_part(data, sheetform.criterion_rows(data, selected or {})),
         "general_checks": [c for c in data.checks if c.criterion is None],
         "checked": set(checked),
         "versions": list(selectors.versions_of(request.user, row))
@@ -147,70 +74,19 @@ def sheet(request, decision: str, product_set: str):
     return render(request, "criteria/sheet.html", _context(request, row))
 
 
-@dataclass
-class _Outcome:
-    """What the scoring form shows: the result and the advice, or why the answers cannot be scored."""
-
-    result: engine.SheetResult | None = None
-    advice: advisor.Advice | None = None
-    problems: tuple = ()
-
-    def reasons(self):
-        return [words.describe(r.code, r.params) for r in self.result.reasons] if self.result else []
-
-    def notices(self):
-        return [words.describe(r.code, r.params) for r in self.result.notices] if self.result else []
-
-    def plans(self):
-        if not self.advice:
-            return []
-        return [
-            {"plan": plan, "steps": [words.improvement(i) for i in plan.improvements]}
-            for plan in self.advice.plans
-        ]
-
-    def blocked_by(self):
-        return [words.describe(r.code, r.params) for r in self.advice.blocked_by] if self.advice else []
-
-
-def _answers_from(post, data: schema.CriteriaSet) -> tuple[dict, dict[str, str], list[str]]:
-    answers, selected = {}, {}
-    for key, value in post.items():
-        if not key.startswith(ANSWER_PREFIX):
-            continue
-        code = key.removeprefix(ANSWER_PREFIX)
-        case, _sep, option = value.partition(":")
-        selected[code] = value
-        answers[code] = (
-            {"case": int(case), "option": int(option)} if case.isdigit() and option.isdigit() else value
-        )
-    checked = [key.removeprefix(CHECK_PREFIX) for key in post if key.startswith(CHECK_PREFIX)]
-    return answers, selected, checked
-
-
-def _problem_text(problem: engine.AnswerProblem) -> str:
-    if problem.code == "missing_answer":
-        return _("Criterion %(criterion)s has no answer.") % {"criterion": problem.criterion}
-    return problem.message
-
-
 @require_POST
 def score(request, decision: str, product_set: str):
     """Score the answers ticked on the sheet; show the result, the reasons and the upgrade advice."""
     row = selectors.set_for(request.user, f"{decision}/{product_set}", _version(request))
     data = selectors.definition(row)
-    answers, selected, checked = _answers_from(request.POST, data)
-    try:
-        result = engine.score(data, answers, checked)
-        outcome = _Outcome(result=result, advice=advisor.advise(data, answers, checked))
-    except engine.AnswerError as exc:
-        outcome = _Outcome(problems=tuple(_problem_text(p) for p in exc.problems))
+    form = sheetform.ticked(request.POST)
+    outcome = sheetform.assess(data, form.answers, form.checks)
     if request.htmx:
         return render(request, "criteria/_result.html", {"outcome": outcome, "data": data, "row": row})
     return render(
         request,
         "criteria/sheet.html",
-        _context(request, row, selected=selected, checked=checked, outcome=outcome),
+        _context(request, row, selected=form.selected, checked=form.checks, outcome=outcome),
     )
 
 

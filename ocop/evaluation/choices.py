@@ -42,7 +42,7 @@ OPEN_DOSSIER_STATUSES = (
     DossierStatus.IN_SITTING,
     DossierStatus.EVALUATED,
 )
-# The producer edits the dossier only in these.
+# The producer edits the dossier only in these (read through ``Dossier.editable``).
 EDITABLE_DOSSIER_STATUSES = (DossierStatus.DRAFT, DossierStatus.RETURNED)
 
 

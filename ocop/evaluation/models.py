@@ -23,6 +23,7 @@ from ocop.storage import private_storage
 
 from . import process as processes
 from .choices import (
+    EDITABLE_DOSSIER_STATUSES,
     OPEN_DOSSIER_STATUSES,
     CheckOutcome,
     DecisionStatus,
@@ -69,7 +70,19 @@ def certificate_path(instance, filename):
 # Ideas and business plans
 # ---------------------------------------------------------------------------------------------
 
-PRODUCER_SCOPE = Scope(province="producer__province", commune="producer__commune", owner="producer__members")
+
+def _producer_scope(path: str = "", **more) -> Scope:
+    """The scope of rows that belong where their producer is (``path`` leads to the record that
+    has the producer): its province's and commune's officers, and the producer's members."""
+    return Scope(
+        province=f"{path}producer__province",
+        commune=f"{path}producer__commune",
+        owner=f"{path}producer__members",
+        **more,
+    )
+
+
+PRODUCER_SCOPE = _producer_scope()
 
 
 class Idea(models.Model):
@@ -134,11 +147,7 @@ class IdeaReview(models.Model):
     reviewed_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
     reviewed_at = models.DateTimeField()
 
-    scope = Scope(
-        province="idea__producer__province",
-        commune="idea__producer__commune",
-        owner="idea__producer__members",
-    )
+    scope = _producer_scope("idea__")
 
     class Meta:
         ordering = ["reviewed_at", "pk"]
@@ -254,12 +263,7 @@ class Dossier(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
 
-    scope = Scope(
-        province="product__producer__province",
-        commune="product__producer__commune",
-        owner="product__producer__members",
-        council="assignments__sitting__council__seats__user",
-    )
+    scope = _producer_scope("product__", council="assignments__sitting__council__seats__user")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -287,6 +291,12 @@ class Dossier(models.Model):
     def rules(self) -> processes.Process:
         return self.round.rules
 
+    @property
+    def editable(self) -> bool:
+        """Whether the producer may still change the dossier (answers, evidence) and submit it:
+        while it is a draft, or after the commune returned it."""
+        return self.status in EDITABLE_DOSSIER_STATUSES
+
 
 class Evidence(models.Model):
     """A file in a dossier: evidence for one criterion, or one of the fixed documents.
@@ -313,11 +323,8 @@ class Evidence(models.Model):
     uploaded_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
     uploaded_at = models.DateTimeField()
 
-    scope = Scope(
-        province="dossier__product__producer__province",
-        commune="dossier__product__producer__commune",
-        owner="dossier__product__producer__members",
-        council="dossier__assignments__sitting__council__seats__user",
+    scope = _producer_scope(
+        "dossier__product__", council="dossier__assignments__sitting__council__seats__user"
     )
 
     class Meta:
@@ -352,11 +359,8 @@ class DossierCheck(models.Model):
     checked_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
     checked_at = models.DateTimeField()
 
-    scope = Scope(
-        province="dossier__product__producer__province",
-        commune="dossier__product__producer__commune",
-        owner="dossier__product__producer__members",
-        council="dossier__assignments__sitting__council__seats__user",
+    scope = _producer_scope(
+        "dossier__product__", council="dossier__assignments__sitting__council__seats__user"
     )
 
     class Meta:
@@ -685,11 +689,7 @@ class DecisionItem(models.Model):
         "registry.Recognition", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    scope = Scope(
-        province="dossier__product__producer__province",
-        commune="dossier__product__producer__commune",
-        owner="dossier__product__producer__members",
-    )
+    scope = _producer_scope("dossier__product__")
 
     class Meta:
         ordering = ["decision", "pk"]
@@ -724,12 +724,8 @@ class Certificate(models.Model):
     file = models.FileField(upload_to=certificate_path, storage=private_storage, max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    scope = Scope(
-        province="recognition__product__producer__province",
-        commune="recognition__product__producer__commune",
-        owner="recognition__product__producer__members",
-        public=Q,  # anyone may verify a certificate: that is what its QR code is for
-    )
+    # Anyone may verify a certificate: that is what its QR code is for.
+    scope = _producer_scope("recognition__product__", public=Q)
 
     class Meta:
         ordering = ["-issued_on", "-pk"]
@@ -754,11 +750,7 @@ class Revocation(models.Model):
     created_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    scope = Scope(
-        province="recognition__product__producer__province",
-        commune="recognition__product__producer__commune",
-        owner="recognition__product__producer__members",
-    )
+    scope = _producer_scope("recognition__product__")
 
     class Meta:
         verbose_name = _("revocation")
@@ -786,11 +778,7 @@ class ExpiryNotice(models.Model):
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    scope = Scope(
-        province="recognition__product__producer__province",
-        commune="recognition__product__producer__commune",
-        owner="recognition__product__producer__members",
-    )
+    scope = _producer_scope("recognition__product__")
 
     class Meta:
         ordering = ["due_on", "pk"]

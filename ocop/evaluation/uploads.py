@@ -35,7 +35,6 @@ PDF = "application/pdf"
 JPEG, PNG, WEBP = "image/jpeg", "image/png", "image/webp"
 EXTENSIONS = {PDF: {"pdf"}, JPEG: {"jpg", "jpeg"}, PNG: {"png"}, WEBP: {"webp"}}
 STORED_EXTENSION = {PDF: "pdf", **images.EXTENSIONS}
-DEFAULT_MAX_PIXELS = 40_000_000
 # The refusals of ocop/images.py, in this module's words.
 _PICTURE_CODES = {"not_image": "not_pdf_or_image", "broken": "broken_image", "empty": "empty"}
 
@@ -104,7 +103,7 @@ def _extension(name: str) -> str:
     return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
-def inspect(content: bytes, name: str, *, max_bytes: int, max_pixels: int = DEFAULT_MAX_PIXELS) -> Inspected:
+def inspect(content: bytes, name: str, *, max_bytes: int, max_pixels: int) -> Inspected:
     """Check an upload and say what it is; raise :class:`Rejected` otherwise."""
     size = len(content)
     if size == 0:

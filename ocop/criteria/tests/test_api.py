@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from ocop.criteria import services
 from ocop.criteria.models import CriteriaSet
+from ocop.criteria.schema import DEFAULT_DIR
 
 from .sheets import SHEET_76, best, with_answers
 
@@ -209,7 +210,7 @@ def test_council(client):
 
 @pytest.mark.django_db
 def test_drafts_are_for_the_central_office(client, central, officer_a):
-    text = (services.DEFAULT_DIR / "scoresheet-148-rau-cu-qua-hat-tuoi.yaml").read_text()
+    text = (DEFAULT_DIR / "scoresheet-148-rau-cu-qua-hat-tuoi.yaml").read_text()
     text = text.replace('code: "148/I.1.a"', 'code: "149/I.1.a"').replace(
         'decision: "148"', 'decision: "149"'
     )

@@ -5,7 +5,7 @@ from fractions import Fraction
 
 import pytest
 
-from ocop.criteria.engine import AnswerError, Choice, band, parse_answers, reason_text, score
+from ocop.criteria.engine import AnswerError, Choice, band, parse_answers, points_given, reason_text, score
 from ocop.criteria.schema import DEFAULT_BANDS, load_text
 
 from .sheets import MINIMAL, SHEET_76, best, sheet, with_answers
@@ -333,3 +333,24 @@ def test_reason_codes_have_words():
     )
     with pytest.raises(ValueError, match="unknown reason code"):
         reason_text("nope", {})
+
+
+# --- the running figure of a sheet being filled in ---------------------------------------------
+
+
+def test_points_given_add_up_the_options_ticked_so_far():
+    """The figure a member sees while scoring: the chosen options' points, whatever is missing."""
+    data = sheet("148/I.1.a")
+    assert points_given(data, {"1.a": 3, "1.b": 2}) == 5 + 2
+    assert points_given(data, {}) == 0
+    # Before conditions: 5.b counts as ticked even though 5.a (no story) makes it not apply.
+    assert points_given(data, {"5.a": 1, "5.b": 3}) == 0 + 3
+    # Every answer of a complete sheet without conditions or gates met: the total.
+    assert points_given(data, SHEET_76) == score(data, SHEET_76).total == 76
+
+
+def test_points_given_count_nothing_for_what_cannot_be_read():
+    data = sheet("1048/I.3.c")
+    assert points_given(data, {"3.2": {"case": 2, "option": 2}}) == 1  # a case of a criterion with two
+    assert points_given(data, {"3.2": 2, "nope": 1, "1.1": "x", "1.2": 99}) == 0
+    assert points_given(data, "not answers") == 0

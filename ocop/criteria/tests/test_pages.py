@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from ocop.criteria import services
 from ocop.criteria.models import CriteriaSet
+from ocop.criteria.schema import DEFAULT_DIR
 
 from .sheets import SHEET_76, sheet
 
@@ -113,11 +114,7 @@ def test_the_upload_page(client, central, officer_a):
     assert client.get("/criteria/manage/upload/").status_code == 403
     client.force_login(central)
     assert client.get("/criteria/").content.decode().count("Load a criteria set file") == 1
-    bad = (
-        (services.DEFAULT_DIR / "scoresheet-148-rau-cu-qua-hat-tuoi.yaml")
-        .read_text()
-        .replace("max: 18", "max: 19")
-    )
+    bad = (DEFAULT_DIR / "scoresheet-148-rau-cu-qua-hat-tuoi.yaml").read_text().replace("max: 18", "max: 19")
     response = client.post(
         "/criteria/manage/upload/", {"file": SimpleUploadedFile("sua.yaml", bad.encode(), "application/yaml")}
     )

@@ -10,7 +10,7 @@ from django.test import Client
 
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
-from ocop.evaluation import services
+from ocop.evaluation import selectors, services
 from ocop.evaluation.models import Assignment, Dossier, Evidence, Sheet
 
 from .conftest import ANSWERS_76, ANSWERS_100, forwarded_dossier
@@ -127,13 +127,13 @@ def test_quorum_spread_and_another_scoring_round(sitting, officer_a):
     m = sitting.members
     assignment = sitting.assignment
     _submit(m.chair, assignment, ANSWERS_100)
-    progress = services.selectors.council_result(assignment)
+    progress = selectors.council_result(assignment)
     assert (progress.result.quorum.met, progress.result.quorum.required) == (False, 3)
     with pytest.raises(ValidationError):
         services.assignment_rescore(user=officer_a, assignment=assignment)
     _submit(m.member, assignment, ANSWERS_76)
     _submit(m.third, assignment, ANSWERS_76)
-    progress = services.selectors.council_result(assignment)
+    progress = selectors.council_result(assignment)
     assert (progress.result.spread.spread, progress.result.spread.over_limit) == (24, True)
 
     services.assignment_rescore(user=officer_a, assignment=assignment)

@@ -16,7 +16,7 @@ MB = 1024 * 1024
 
 
 def _inspect(content, name="f.pdf", **kw):
-    return uploads.inspect(content, name, max_bytes=kw.pop("max_bytes", 10 * MB), **kw)
+    return uploads.inspect(content, name, **{"max_bytes": 10 * MB, "max_pixels": 40_000_000, **kw})
 
 
 def _code(content, name="f.pdf", **kw):
