@@ -17,17 +17,18 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from urllib.parse import urlencode
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from fpdf import FPDF
 
 from ocop import cells
 from ocop.geo.gazetteer import CURRENT, LEGACY
 from ocop.geo.models import Province
+from ocop.pdffonts import add_fonts
 
 from . import figures as F
+from .charts import format_number
 from .choices import GROUP_COLUMNS, TYPE_COLUMNS, TargetStatus
 from .dashboard import ROMAN, Dashboard, dashboard, quarter_span
 from .selectors import boundary_era
@@ -165,13 +166,6 @@ def quarterly_report(
         if progress:
             progress(number, len(units) + 1, unit.name)
     return Report(province, year, quarter, start, end, boundaries, sections, today, link)
-
-
-def absolute_link(base_url: str) -> Callable[[F.Figure], str]:
-    def link(figure: F.Figure) -> str:
-        return f"{base_url}{reverse('monitoring:figure_rows')}?{urlencode(figure.params())}"
-
-    return link
 
 
 def _boundaries_text(report: Report) -> str:
@@ -390,10 +384,6 @@ def _status(status: str) -> str:
 
 
 def write_pdf(report: Report) -> bytes:
-    from fpdf import FPDF
-
-    from ocop.pdffonts import add_fonts
-
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_title(report.title)
     pdf.set_creator("OCOP platform")
@@ -568,8 +558,6 @@ def write_pdf(report: Report) -> bytes:
 def _fmt(value) -> str:
     if value is None:
         return "—"
-    from .charts import format_number
-
     return format_number(float(value))
 
 

@@ -20,15 +20,9 @@ def breaks(job, progress):
 
 
 @pytest.fixture
-def thread_backend(settings):
+def thread_backend(settings, job_kinds):
     settings.TASKS = {"default": {"BACKEND": "ocop.jobs.backends.ThreadBackend"}}
-    kinds = {"test.where": f"{__name__}.where_it_ran", "test.breaks": f"{__name__}.breaks"}
-    for kind, path in kinds.items():
-        services.register(kind, path)
-    yield
-    for kind in kinds:
-        services.HANDLERS.pop(kind)
-        services.LABELS.pop(kind)
+    job_kinds({"test.where": f"{__name__}.where_it_ran", "test.breaks": f"{__name__}.breaks"})
 
 
 def _start_and_wait(kind, owner) -> Job:

@@ -217,21 +217,18 @@ def test_a_province_officer_sets_a_target_on_the_page_and_sees_it(client, office
 # --------------------------------------------------------------------------------------------
 
 
+def _report_form(units, **data) -> dict:
+    """Tây Ninh's workbook for the first quarter of 2025, on today's boundaries, unless ``data``
+    says otherwise."""
+    form = {"province": units.tay_ninh.pk, "year": "2025", "quarter": "1", "boundaries": "current"}
+    return {**form, "format": "xlsx", **data}
+
+
 def _report(client, units, capture, **data):
     from ocop.jobs.models import Job
 
     with capture(execute=True):
-        response = client.post(
-            "/manage/reports/",
-            {
-                "province": units.tay_ninh.pk,
-                "year": "2025",
-                "quarter": "1",
-                "boundaries": "current",
-                "format": "xlsx",
-                **data,
-            },
-        )
+        response = client.post("/manage/reports/", _report_form(units, **data))
     assert response.status_code == 302, response.content
     job = Job.objects.get(kind="monitoring.report")
     assert job.status == "succeeded", job.error
@@ -309,16 +306,7 @@ def test_a_report_for_another_province_is_refused(client, officers, units):
     from ocop.jobs.models import Job
 
     client.force_login(officers.vinh_long)
-    response = client.post(
-        "/manage/reports/",
-        {
-            "province": units.tay_ninh.pk,
-            "year": "2025",
-            "quarter": "1",
-            "boundaries": "current",
-            "format": "xlsx",
-        },
-    )
+    response = client.post("/manage/reports/", _report_form(units))
     assert response.status_code == 200  # the form offers only their province
     assert not Job.objects.exists()
 
