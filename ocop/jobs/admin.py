@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
 from ocop.admin_site import CentralOnly, ReadOnly
 
@@ -21,9 +23,6 @@ class ScheduleAdmin(ReadOnly, admin.ModelAdmin):
 def _central_task_results_admin():
     # django-tasks-db registers its queue with Django's default permissions; put it behind the
     # same gate as everything else (the central office may inspect and clear the queue).
-    from django_tasks_db.admin import DBTaskResultAdmin
-    from django_tasks_db.models import DBTaskResult
-
     if admin.site.is_registered(DBTaskResult):
         admin.site.unregister(DBTaskResult)
     admin.site.register(DBTaskResult, type("DBTaskResultAdmin", (CentralOnly, DBTaskResultAdmin), {}))

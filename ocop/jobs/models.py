@@ -10,6 +10,7 @@ from ocop.accounts.scope import Scope
 from ocop.storage import private_storage
 
 from .choices import JobStatus
+from .kinds import LABELS
 
 
 def _job_path(instance, filename):
@@ -55,8 +56,6 @@ class Job(models.Model):
 
     @property
     def kind_label(self) -> str:
-        from .services import LABELS
-
         return str(LABELS.get(self.kind, self.kind))
 
     @property

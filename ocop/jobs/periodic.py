@@ -33,6 +33,10 @@ from django.db import close_old_connections
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from ocop.web.middleware import database_busy
+
+from .models import Schedule
+
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 1.0
@@ -67,8 +71,6 @@ def register_local(function: Callable[[], object]) -> None:
 
 def _claim(work: Periodic, now) -> bool:
     """Move the work's next turn on, if it is due and nobody moved it first."""
-    from .models import Schedule
-
     return bool(
         Schedule.objects.filter(name=work.name, due_at__lte=now).update(
             due_at=now + timedelta(seconds=work.seconds), started_at=now
@@ -79,8 +81,6 @@ def _claim(work: Periodic, now) -> bool:
 def run_due(*, now=None, names=None) -> list[str]:
     """Claim and run the shared work that is due; returns the names run here. Failures are
     recorded on the work's row and logged; the next turn tries again."""
-    from .models import Schedule
-
     now = now or timezone.now()
     wanted = [SHARED[name] for name in (names or SHARED)]
     if not wanted:
@@ -114,8 +114,6 @@ def run_local() -> None:
 
 
 def _tick() -> None:
-    from ocop.web.middleware import database_busy
-
     try:
         run_local()
         run_due()

@@ -2,9 +2,9 @@
 
 from django_tasks import task
 
+from .runner import job_run
+
 
 @task()
 def run_job(job_id: str) -> None:
-    from .services import job_run
-
     job_run(job_id)

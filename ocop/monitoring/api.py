@@ -8,11 +8,9 @@ still fetched through the permission gate (recognitions are public to every role
 from datetime import date
 from decimal import Decimal
 from typing import Literal
-from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
 
@@ -27,6 +25,7 @@ from ocop.web.edge import Id
 from . import dashboard, figures, presenting, selectors, services
 from .choices import Measure
 from .models import Target
+from .units import reachable
 
 router = Router(tags=["statistics"])
 
@@ -238,7 +237,7 @@ class DashboardQuery(Schema):
 
 def _link(request):
     def link(figure):
-        return request.build_absolute_uri(f"{reverse('monitoring:figure_rows')}?{urlencode(figure.params())}")
+        return request.build_absolute_uri(presenting.rows_link(figure))
 
     return link
 
@@ -252,8 +251,6 @@ def _link(request):
 def dashboard_figures(request, query: Query[DashboardQuery]):
     """Every figure of the dashboard of the country (central office), a province or a commune
     (officers within their jurisdiction), each with the URL of the rows it counts."""
-    from .views import reachable
-
     today = timezone.localdate()
     as_of = min(query.as_of or today, today)
     boundaries = query.boundaries if not query.commune else selectors.CURRENT_BOUNDARIES

@@ -1,7 +1,10 @@
 """Codes and labels of the monitoring app: statistics columns, programme targets and their status."""
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from ocop.registry.choices import ProducerType
 
 # Keyed by the registry's codes (ProductGroup, ProducerType), in the order of the format file.
 GROUP_COLUMNS = {
@@ -60,6 +63,21 @@ STAR_MEASURES = frozenset({Measure.PRODUCTS_MIN_STARS, Measure.PRODUCTS_STARS, M
 KIND_MEASURES = frozenset({Measure.PRODUCER_KIND_SHARE})
 # Measures only the whole country can have (a province has no provinces).
 COUNTRY_MEASURES = frozenset({Measure.PROVINCES_WITH_SHOWROOM})
+
+
+def describe(measure: str, *, stars: int = 0, producer_kind: str = "") -> str:
+    """The measure in words, with its parameters ("Products rated 3 stars or more", "Share of
+    OCOP producers of type “Cooperative”")."""
+    kind = ProducerType(producer_kind).label if producer_kind in ProducerType.values else ""
+    texts = {
+        Measure.PRODUCTS_MIN_STARS: gettext("Products rated %(stars)s stars or more"),
+        Measure.PRODUCTS_STARS: gettext("Products rated %(stars)s stars"),
+        Measure.PRODUCTS_NEW: gettext("New products rated %(stars)s stars or more"),
+        Measure.PRODUCER_KIND_SHARE: gettext("Share of OCOP producers of type “%(kind)s”"),
+    }
+    if measure in texts:
+        return texts[measure] % {"stars": stars or 3, "kind": kind}
+    return str(Measure(measure).label)
 
 
 class TargetStatus(models.TextChoices):

@@ -16,22 +16,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Sum
 from django.db.models.functions import ExtractQuarter, ExtractYear
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
+from ocop.evaluation.choices import DossierStatus
+from ocop.evaluation.models import Dossier
 from ocop.geo.gazetteer import CURRENT
 from ocop.registry.models import Recognition
+from ocop.trace.models import Batch, ScanCount, ScanFlag
 
 from . import figures as F
 from .choices import FLOW_MEASURES
-from .measures import Counter, baseline, describe, read
-from .models import Target
+from .measures import Counter, baseline, read
+from .models import DataVersion, Target
 from .progress import Progress, assess
 from .selectors import BY_COMMUNE, GROUPS, PRODUCER_TYPES, STARS, boundary_era, flat, programme_stats
-from .units import COMMUNE, COUNTRY, Unit, producer_q
+from .units import COMMUNE, COUNTRY, VIA_PRODUCT, Unit, producer_q
 
 YEARS_SHOWN = 7
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}  # quarters, as Vietnamese reports number them
@@ -181,7 +187,7 @@ def target_row(
     )
     return TargetRow(
         target,
-        describe(target.measure, stars=target.stars, producer_kind=target.producer_kind),
+        target.describe(),
         progress,
         reading.numerator,
         reading.denominator,
@@ -198,21 +204,14 @@ def _targets(unit: Unit, as_of: date, base: F.Figure, counter: Counter) -> list[
 
 
 def _pipeline(unit: Unit, user) -> list[tuple[str, str, int]]:
-    from ocop.evaluation.choices import DossierStatus
-    from ocop.evaluation.models import Dossier
-
-    dossiers = gate.restrict(Dossier.objects.all(), user, Action.VIEW).filter(
-        producer_q(unit, "product__producer__")
-    )
+    dossiers = gate.restrict(Dossier.objects.all(), user, Action.VIEW).filter(producer_q(unit, VIA_PRODUCT))
     counts = dict(dossiers.values_list("status").annotate(n=Count("pk")).order_by())
     return [(status, label, counts.get(status, 0)) for status, label in DossierStatus.choices]
 
 
 def _trace(unit: Unit, as_of: date) -> dict:
-    from ocop.trace.models import Batch, ScanCount, ScanFlag
-
     start = quarter_span(*_quarter_of(as_of))[0]
-    in_unit = producer_q(unit, "product__producer__")
+    in_unit = producer_q(unit, VIA_PRODUCT)
     scans = ScanCount.objects.filter(in_unit, day__gte=start, day__lte=as_of)
     return {
         "products_traced": Batch.objects.filter(in_unit, produced_on__lte=as_of)
@@ -375,13 +374,7 @@ def cached_dashboard(*, unit: Unit, as_of: date, boundaries: str, user) -> Dashb
     unit, the day, the boundaries and the language; the dossier pipeline (which depends on who
     asks) and the traceability counts are read live. ``OCOP_DASHBOARD_CACHE_SECONDS=0`` turns the
     cache off."""
-    from django.conf import settings
-    from django.core.cache import cache
-    from django.utils.translation import get_language
-
-    from .models import DataVersion
-
-    seconds = getattr(settings, "OCOP_DASHBOARD_CACHE_SECONDS", 0)
+    seconds = settings.OCOP_DASHBOARD_CACHE_SECONDS
     version = DataVersion.current() if seconds else None
     if version is None:
         return dashboard(unit=unit, as_of=as_of, boundaries=boundaries, user=user)

@@ -22,10 +22,10 @@ from ocop.geo.models import Commune, Province
 from ocop.registry.choices import ProducerType, ProductGroup
 from ocop.registry.models import Recognition
 
-from .selectors import counted_recognitions
-from .units import Unit, producer_q
+from .choices import Measure
+from .measures import counted, numerator
+from .units import VIA_PRODUCT, Unit, producer_q
 
-_PRODUCER = "product__producer__"
 EXPIRING_DAYS = 90
 
 COUNTED, NEW, EXPIRED, REVOKED, EXPIRING, MEASURE = (
@@ -96,8 +96,6 @@ def _small(value, field: str) -> int:
 
 def from_params(params) -> Figure:
     """The figure that query parameters name; raises :class:`FigureError` on nonsense."""
-    from .choices import Measure
-
     kind = params.get("kind", "")
     if kind not in KINDS:
         raise FigureError(_("Unknown figure."), field="kind")
@@ -162,13 +160,13 @@ def _filters(figure: Figure) -> Q:
     if figure.group:
         q &= Q(product__group=figure.group)
     if figure.producer_kind:
-        q &= Q(**{f"{_PRODUCER}kind": figure.producer_kind})
+        q &= Q(**{f"{VIA_PRODUCT}kind": figure.producer_kind})
     return q
 
 
 def recognitions_in(unit: Unit) -> QuerySet:
     """Recognitions of 3 stars or more (OCOP products) of producers in the unit."""
-    return Recognition.objects.filter(producer_q(unit, _PRODUCER), stars__gte=3)
+    return Recognition.objects.filter(producer_q(unit, VIA_PRODUCT), stars__gte=3)
 
 
 def expired_q(start: date, end: date) -> Q:
@@ -186,11 +184,9 @@ def rows(figure: Figure, unit: Unit | None = None) -> QuerySet:
     unit = unit or unit_of(figure)
     day = figure.day
     if figure.kind == COUNTED:
-        qs = counted_recognitions(day).filter(producer_q(unit, _PRODUCER))
+        qs = counted(day, unit)
     elif figure.kind == EXPIRING:
-        qs = counted_recognitions(day).filter(
-            producer_q(unit, _PRODUCER), valid_until__lte=day + timedelta(days=EXPIRING_DAYS)
-        )
+        qs = counted(day, unit).filter(valid_until__lte=day + timedelta(days=EXPIRING_DAYS))
     elif figure.kind == NEW:
         qs = recognitions_in(unit).filter(recognised_on__gte=figure.start, recognised_on__lte=day)
     elif figure.kind == EXPIRED:
@@ -198,8 +194,6 @@ def rows(figure: Figure, unit: Unit | None = None) -> QuerySet:
     elif figure.kind == REVOKED:
         qs = recognitions_in(unit).filter(revoked_on__gte=figure.start, revoked_on__lte=day)
     else:
-        from .measures import numerator
-
         return numerator(
             figure.measure,
             unit=unit,

@@ -31,20 +31,17 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Exists, F, OuterRef, Q, Subquery
-from django.utils.translation import gettext as _
 
 from ocop.geo.gazetteer import CURRENT
 from ocop.geo.models import Province
 from ocop.market.choices import MODERN_CHANNELS, PointKind
 from ocop.market.models import PointOfSale, SalesChannel
-from ocop.registry.choices import ProducerType
 from ocop.registry.models import CraftVillage, Producer, Product, Recognition
 
 from .choices import FLOW_MEASURES, SHARE_MEASURES, Measure
 from .selectors import STARS, aggregates, counted_recognitions
-from .units import Unit, producer_q
+from .units import VIA_PRODUCT, Unit, producer_q
 
-_PRODUCER = "product__producer__"
 HUNDRED = Decimal(100)
 
 
@@ -55,21 +52,6 @@ class Reading:
     value: Decimal
     numerator: int | None = None
     denominator: int | None = None
-
-
-def describe(measure: str, *, stars: int = 0, producer_kind: str = "") -> str:
-    """The measure in words ("Products rated at least 3 stars", "Share of OCOP producers that are
-    cooperatives")."""
-    kind = ProducerType(producer_kind).label if producer_kind in ProducerType.values else ""
-    texts = {
-        Measure.PRODUCTS_MIN_STARS: _("Products rated %(stars)s stars or more"),
-        Measure.PRODUCTS_STARS: _("Products rated %(stars)s stars"),
-        Measure.PRODUCTS_NEW: _("New products rated %(stars)s stars or more"),
-        Measure.PRODUCER_KIND_SHARE: _("Share of OCOP producers of type “%(kind)s”"),
-    }
-    if measure in texts:
-        return texts[measure] % {"stars": stars or 3, "kind": kind}
-    return str(Measure(measure).label)
 
 
 def _share(numerator: int, denominator: int) -> Reading:
@@ -83,11 +65,11 @@ def _count(n: int) -> Reading:
 
 def counted(day: date, unit: Unit, *, user=None):
     """The deciding recognitions of the products counted on ``day`` in ``unit``."""
-    return counted_recognitions(day, user=user).filter(producer_q(unit, _PRODUCER))
+    return counted_recognitions(day, user=user).filter(producer_q(unit, VIA_PRODUCT))
 
 
 def _counted_producers(day: date, unit: Unit):
-    return Producer.objects.filter(pk__in=counted(day, unit).values(f"{_PRODUCER}id"))
+    return Producer.objects.filter(pk__in=counted(day, unit).values(f"{VIA_PRODUCT}id"))
 
 
 def _current_q(unit: Unit, prefix: str = "") -> Q:
@@ -125,7 +107,7 @@ def parts(
     is None for counts. Flow measures count since ``period_start`` (default: 1 January)."""
     stars = stars or 3
     start = period_start or date(day.year, 1, 1)
-    recognitions = Recognition.objects.filter(producer_q(unit, _PRODUCER))
+    recognitions = Recognition.objects.filter(producer_q(unit, VIA_PRODUCT))
     if measure == Measure.PRODUCTS_MIN_STARS:
         return _products(counted(day, unit).filter(stars__gte=stars)), None
     if measure == Measure.PRODUCTS_STARS:
@@ -178,7 +160,7 @@ def parts(
         villages = CraftVillage.objects.filter(_current_q(unit)).filter(
             Q(recognised_on__isnull=True) | Q(recognised_on__lte=day)
         )
-        producers = counted(day, unit).values(f"{_PRODUCER}id")
+        producers = counted(day, unit).values(f"{VIA_PRODUCT}id")
         return (
             villages.filter(Exists(Producer.objects.filter(craft_village=OuterRef("pk"), pk__in=producers))),
             villages,

@@ -17,7 +17,7 @@ from ocop.accounts.scope import Scope
 from ocop.concurrency import Versioned, VersionedQuerySet
 from ocop.registry.choices import Confidence, ProducerType
 
-from .choices import SHARE_MEASURES, Measure
+from .choices import SHARE_MEASURES, Measure, describe
 
 
 class TargetQuerySet(VersionedQuerySet):
@@ -99,9 +99,7 @@ class Target(Versioned):
         return self.measure in SHARE_MEASURES
 
     def describe(self) -> str:
-        """The target in words, in the active language ("Products rated at least 3 stars")."""
-        from .measures import describe
-
+        """The target in words, in the active language ("Products rated 3 stars or more")."""
         return describe(self.measure, stars=self.stars, producer_kind=self.producer_kind)
 
 

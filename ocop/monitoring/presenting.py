@@ -22,13 +22,23 @@ from ocop import cells
 from ocop.geo.gazetteer import CURRENT
 
 from . import charts, figures, maps
-from .choices import GROUP_COLUMNS, TYPE_COLUMNS, Measure
+from .choices import GROUP_COLUMNS, TYPE_COLUMNS, Measure, describe
 from .dashboard import Dashboard, label_of_count
 from .units import COMMUNE, COUNTRY, PROVINCE, Unit
 
 
 def rows_link(figure: figures.Figure) -> str:
+    """The page listing the rows a figure counts."""
     return f"{reverse('monitoring:figure_rows')}?{urlencode(figure.params())}"
+
+
+def absolute_link(base_url: str) -> Callable[[figures.Figure], str]:
+    """:func:`rows_link` under ``base_url`` (for reports, commands: no request to ask)."""
+
+    def link(figure: figures.Figure) -> str:
+        return f"{base_url}{rows_link(figure)}"
+
+    return link
 
 
 def _item(label: str, number) -> charts.Item:
@@ -276,8 +286,6 @@ def rows_table(queryset: QuerySet, figure: figures.Figure) -> RowsTable:
 
 def figure_title(figure: figures.Figure, unit: Unit) -> str:
     """What the list shows, in words."""
-    from .measures import describe
-
     day = date_format(figure.day, "SHORT_DATE_FORMAT") if figure.day else ""
     start = date_format(figure.start, "SHORT_DATE_FORMAT") if figure.start else ""
     if figure.kind == figures.COUNTED:

@@ -17,17 +17,18 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from urllib.parse import urlencode
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from fpdf import FPDF, FontFace
 
 from ocop import cells
 from ocop.geo.gazetteer import CURRENT, LEGACY
 from ocop.geo.models import Province
+from ocop.pdffonts import add_fonts
 
 from . import figures as F
+from .charts import format_number
 from .choices import GROUP_COLUMNS, TYPE_COLUMNS, TargetStatus
 from .dashboard import ROMAN, Dashboard, dashboard, quarter_span
 from .selectors import boundary_era
@@ -165,13 +166,6 @@ def quarterly_report(
         if progress:
             progress(number, len(units) + 1, unit.name)
     return Report(province, year, quarter, start, end, boundaries, sections, today, link)
-
-
-def absolute_link(base_url: str) -> Callable[[F.Figure], str]:
-    def link(figure: F.Figure) -> str:
-        return f"{base_url}{reverse('monitoring:figure_rows')}?{urlencode(figure.params())}"
-
-    return link
 
 
 def _boundaries_text(report: Report) -> str:
@@ -389,11 +383,11 @@ def _status(status: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+HEADINGS = FontFace(emphasis="BOLD", fill_color=(232, 243, 236))
+LINKED = FontFace(color=(27, 107, 58))  # a figure in green links to the list behind it
+
+
 def write_pdf(report: Report) -> bytes:
-    from fpdf import FPDF
-
-    from ocop.pdffonts import add_fonts
-
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_title(report.title)
     pdf.set_creator("OCOP platform")
@@ -408,19 +402,30 @@ def write_pdf(report: Report) -> bytes:
         pdf.multi_cell(width, height, value, align=align, new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(0, 0, 0)
 
-    def table_row(cells, widths, *, bold=False, fill=False, links=None, text_columns=1):
-        """One row; the first ``text_columns`` cells are text (left), the others figures (right)."""
-        pdf.set_font(family, "B" if bold else "", 9)
-        if fill:
-            pdf.set_fill_color(232, 243, 236)
-        for i, (value, w) in enumerate(zip(cells, widths, strict=True)):
-            link = (links or {}).get(i) or ""
-            if link:
-                pdf.set_text_color(27, 107, 58)
-            align = "L" if i < text_columns else "R"
-            pdf.cell(w, 6.5, str(value), border=1, align=align, fill=fill, link=link)
-            pdf.set_text_color(0, 0, 0)
-        pdf.ln(6.5)
+    def table(widths, rows, *, align, head=()):
+        """A table over the page's width (``widths`` in proportion), its heading repeated on each
+        page; ``align``: each column's text to the left (L, words) or right (R, figures). A cell
+        is its text, or (text, link) for a figure that links to its list. Long texts wrap within
+        their cell."""
+        pdf.set_font(family, "", 9)
+        with pdf.table(
+            width=width,
+            col_widths=widths,
+            text_align=["LEFT" if a == "L" else "RIGHT" for a in align],
+            line_height=4.5,
+            padding=(1, 1.5),
+            headings_style=HEADINGS,
+            first_row_as_headings=bool(head),
+            num_heading_rows=1 if head else 0,
+        ) as grid:
+            if head:
+                grid.row([str(cell) for cell in head])
+            for cells in rows:
+                row = grid.row()
+                for cell in cells:
+                    value, link = cell if isinstance(cell, tuple) else (cell, None)
+                    row.cell(str(value), link=link or None, style=LINKED if link else None)
+        pdf.ln(3)
 
     text(13, report.province.name.upper(), bold=True, align="C")
     text(14, report.title.upper(), bold=True, align="C", height=7)
@@ -439,59 +444,53 @@ def write_pdf(report: Report) -> bytes:
         if len(report.sections) > 1:
             text(12, section.unit.name, bold=True)
         text(11, _("I. Figures at the end of the quarter"), bold=True)
-        widths = [width - 3 * 30, 30, 30, 30]
-        table_row(
-            [_("Indicator"), _("Previous quarter"), _("This quarter"), _("Change")],
-            widths,
-            bold=True,
-            fill=True,
-        )
-        for line in section.lines:
-            change = line.change
-            table_row(
+        table(
+            [width - 3 * 30, 30, 30, 30],
+            [
                 [
                     ("    " if line.indent else "") + line.label,
                     _fmt(line.before),
-                    _fmt(line.now),
-                    _signed(change),
-                ],
-                widths,
-                links={2: report.link(line.figure)} if line.figure is not None and line.now else None,
-            )
-        pdf.ln(3)
-        text(11, _("II. In the quarter"), bold=True)
-        widths = [width - 30, 30]
-        for line in section.quarter_lines:
-            table_row(
-                [line.label, _fmt(line.now)],
-                widths,
-                links={1: report.link(line.figure)} if line.now else None,
-            )
-        pdf.ln(3)
-        text(11, _("III. By commune"), bold=True)
-        widths = [18, width - 18 - 5 * 22, 22, 22, 22, 22, 22]
-        table_row(
-            [_("Code"), _("Commune"), _("Products"), "3★", "4★", "5★", _("Producers")],
-            widths,
-            bold=True,
-            fill=True,
+                    (
+                        _fmt(line.now),
+                        report.link(line.figure) if line.figure is not None and line.now else None,
+                    ),
+                    _signed(line.change),
+                ]
+                for line in section.lines
+            ],
+            head=[_("Indicator"), _("Previous quarter"), _("This quarter"), _("Change")],
+            align="LRRR",
         )
-        for sub in section.board.subunits:
-            if not (sub.products.value or sub.producers):
-                continue
-            table_row(
+        text(11, _("II. In the quarter"), bold=True)
+        table(
+            [width - 30, 30],
+            [
+                [line.label, (_fmt(line.now), report.link(line.figure) if line.now else None)]
+                for line in section.quarter_lines
+            ],
+            align="LR",
+        )
+        text(11, _("III. By commune"), bold=True)
+        listed = [sub for sub in section.board.subunits if sub.products.value or sub.producers]
+        table(
+            [18, width - 18 - 5 * 22, 22, 22, 22, 22, 22],
+            [
                 [
                     sub.code,
                     sub.name,
-                    _fmt(sub.products.value),
+                    (
+                        _fmt(sub.products.value),
+                        report.link(sub.products.figure) if sub.products.value else None,
+                    ),
                     *[_fmt(sub.by_stars[s].value) for s in (3, 4, 5)],
                     _fmt(sub.producers),
-                ],
-                widths,
-                links={2: report.link(sub.products.figure)} if sub.products.value else None,
-                text_columns=2,
-            )
-        quiet = sum(1 for sub in section.board.subunits if not (sub.products.value or sub.producers))
+                ]
+                for sub in listed
+            ],
+            head=[_("Code"), _("Commune"), _("Products"), "3★", "4★", "5★", _("Producers")],
+            align="LLRRRRR",
+        )
+        quiet = len(section.board.subunits) - len(listed)
         if quiet:
             text(
                 8,
@@ -501,52 +500,48 @@ def write_pdf(report: Report) -> bytes:
                 % {"n": quiet},
                 colour=(90, 90, 90),
             )
-        pdf.ln(3)
+            pdf.ln(3)
         if section.board.targets:
             text(11, _("IV. Targets"), bold=True)
-            widths = [width - 4 * 22, 22, 22, 22, 22]
-            table_row(
-                [_("Target"), _("Target value"), _("Now"), _("Status"), _("Per quarter")],
-                widths,
-                bold=True,
-                fill=True,
-            )
+            rows = []
             for target_row in section.board.targets:
                 p = target_row.progress
                 unit = "%" if target_row.target.is_share else ""
-                table_row(
+                rows.append(
                     [
-                        target_row.description[:80],
+                        target_row.description,
                         f"{_fmt(p.target)}{unit}",
-                        f"{_fmt(p.actual)}{unit}",
+                        (f"{_fmt(p.actual)}{unit}", report.link(target_row.figure)),
                         _status(p.status),
                         _fmt(p.pace_needed) if p.pace_needed is not None else "—",
-                    ],
-                    widths,
-                    links={2: report.link(target_row.figure)},
+                    ]
                 )
-            pdf.ln(3)
+            table(
+                [width - 3 * 22 - 28, 22, 22, 28, 22],
+                rows,
+                head=[_("Target"), _("Target value"), _("Now"), _("Status"), _("Per quarter")],
+                align="LRRLR",
+            )
         for name, _short, rows, total in _lists(section, report):
             text(11, f"{name} ({total.value})", bold=True)
-            widths = [width - 56 - 20 - 24, 56, 20, 24]
-            table_row(
-                [_("Product"), _("Producer"), _("Stars"), _("Date")],
-                widths,
-                bold=True,
-                fill=True,
-                text_columns=2,
-            )
-            for recognition in rows[:60]:
-                day = recognition.recognised_on if total.figure.kind == F.NEW else recognition.valid_until
-                table_row(
+            table(
+                [width - 72 - 16 - 24, 72, 16, 24],
+                [
                     [
-                        recognition.product.name_vi[:48],
-                        recognition.product.producer.name[:36],
+                        recognition.product.name_vi,
+                        recognition.product.producer.name,
                         recognition.stars,
-                        day.strftime("%d/%m/%Y"),
-                    ],
-                    widths,
-                )
+                        (
+                            recognition.recognised_on
+                            if total.figure.kind == F.NEW
+                            else recognition.valid_until
+                        ).strftime("%d/%m/%Y"),
+                    ]
+                    for recognition in rows[:60]
+                ],
+                head=[_("Product"), _("Producer"), _("Stars"), _("Date")],
+                align="LLRR",
+            )
             if total.value > 60:
                 pdf.set_font(family, "", 8)
                 pdf.cell(
@@ -555,8 +550,7 @@ def write_pdf(report: Report) -> bytes:
                     _("… and %(n)s more: see the list in the platform.") % {"n": total.value - 60},
                     link=report.link(total.figure),
                 )
-                pdf.ln(6)
-            pdf.ln(3)
+                pdf.ln(9)
     text(
         8,
         _("Written by the OCOP platform on %(day)s.") % {"day": report.written_on.strftime("%d/%m/%Y")},
@@ -568,8 +562,6 @@ def write_pdf(report: Report) -> bytes:
 def _fmt(value) -> str:
     if value is None:
         return "—"
-    from .charts import format_number
-
     return format_number(float(value))
 
 

@@ -61,6 +61,8 @@ from ocop.registry.choices import ProducerType, ProductGroup
 from ocop.registry.models import Producer, Recognition
 from ocop.vntext import fold
 
+from .units import VIA_PRODUCT
+
 CURRENT_BOUNDARIES = "current"
 HISTORICAL_BOUNDARIES = "historical"
 BOUNDARIES = (CURRENT_BOUNDARIES, HISTORICAL_BOUNDARIES)
@@ -71,7 +73,6 @@ PRODUCER_TYPES = tuple(ProducerType.values)  # cooperative, cooperative_group, e
 COUNTRY = {"code": None, "name": "Việt Nam"}
 UNRECORDED = {"code": None, "name": None}
 
-_PRODUCER = "product__producer__"
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Prefixes people type before a province's name, folded ("Tỉnh", "Thành phố", "TP.").
 _PROVINCE_PREFIXES = ("thanh pho ", "tinh ", "tp ")
@@ -218,14 +219,14 @@ def counted_recognitions(day: date, *, user=None) -> QuerySet:
 
 def aggregates() -> dict:
     """The grouped counts behind every figure of the format file, as ORM aggregates."""
-    producer = f"{_PRODUCER}id"
+    producer = f"{VIA_PRODUCT}id"
     out = {"products": Count("pk"), "producers": Count(producer, distinct=True)}
     for stars in STARS:
         out[f"stars_{stars}"] = Count("pk", filter=Q(stars=stars))
     for group in GROUPS:
         out[f"group_{group}"] = Count("pk", filter=Q(product__group=group))
     for kind in PRODUCER_TYPES:
-        out[f"type_{kind}"] = Count(producer, distinct=True, filter=Q(**{f"{_PRODUCER}kind": kind}))
+        out[f"type_{kind}"] = Count(producer, distinct=True, filter=Q(**{f"{VIA_PRODUCT}kind": kind}))
     return out
 
 
@@ -311,18 +312,18 @@ def _legacy_groups(counted: QuerySet, *, communes: bool) -> QuerySet:
     rows = counted.annotate(
         **{
             _OLD_PROVINCE: Coalesce(
-                F(f"{_PRODUCER}historical_province_id"), F(f"{_PRODUCER}historical_commune__province_id")
+                F(f"{VIA_PRODUCT}historical_province_id"), F(f"{VIA_PRODUCT}historical_commune__province_id")
             )
         }
     )
     needs_commune = Q(**{f"{_OLD_PROVINCE}__isnull": True})
     if communes:
-        needs_commune |= Q(**{f"{_PRODUCER}historical_commune__isnull": True})
-        rows = rows.annotate(old_commune=F(f"{_PRODUCER}historical_commune_id"))
+        needs_commune |= Q(**{f"{VIA_PRODUCT}historical_commune__isnull": True})
+        rows = rows.annotate(old_commune=F(f"{VIA_PRODUCT}historical_commune_id"))
     rows = rows.annotate(
-        commune=Case(When(needs_commune, then=F(f"{_PRODUCER}commune_id")), output_field=IntegerField()),
+        commune=Case(When(needs_commune, then=F(f"{VIA_PRODUCT}commune_id")), output_field=IntegerField()),
         province=Case(
-            When(Q(**{f"{_OLD_PROVINCE}__isnull": True}), then=F(f"{_PRODUCER}province_id")),
+            When(Q(**{f"{_OLD_PROVINCE}__isnull": True}), then=F(f"{VIA_PRODUCT}province_id")),
             output_field=IntegerField(),
         ),
     )
@@ -336,19 +337,19 @@ def _in_old_province(counted: QuerySet, province: Province) -> QuerySet:
     :meth:`_OldUnits.place` decides."""
     took_part = CommuneSuccession.objects.filter(predecessor__province=province).values("successor_id")
     return counted.filter(
-        Q(**{f"{_PRODUCER}historical_province": province})
+        Q(**{f"{VIA_PRODUCT}historical_province": province})
         | Q(
             **{
-                f"{_PRODUCER}historical_province__isnull": True,
-                f"{_PRODUCER}historical_commune__province": province,
+                f"{VIA_PRODUCT}historical_province__isnull": True,
+                f"{VIA_PRODUCT}historical_commune__province": province,
             }
         )
         | Q(
-            Q(**{f"{_PRODUCER}commune_id__in": took_part})
-            | Q(**{f"{_PRODUCER}province_id": province.successor_id}),
+            Q(**{f"{VIA_PRODUCT}commune_id__in": took_part})
+            | Q(**{f"{VIA_PRODUCT}province_id": province.successor_id}),
             **{
-                f"{_PRODUCER}historical_province__isnull": True,
-                f"{_PRODUCER}historical_commune__isnull": True,
+                f"{VIA_PRODUCT}historical_province__isnull": True,
+                f"{VIA_PRODUCT}historical_commune__isnull": True,
             },
         )
     )
@@ -362,7 +363,7 @@ def _in_old_province(counted: QuerySet, province: Province) -> QuerySet:
 def _per_province(counted: QuerySet, era: str, provinces: list[Province]) -> dict[int | None, dict]:
     """Figures per province id of ``era`` (None: no province on record)."""
     if era == CURRENT:
-        rows = counted.values(unit_id=F(f"{_PRODUCER}province_id")).annotate(**aggregates()).order_by()
+        rows = counted.values(unit_id=F(f"{VIA_PRODUCT}province_id")).annotate(**aggregates()).order_by()
         return {row.pop("unit_id"): row for row in rows}
     old_units = _old_units(provinces)
     placed = defaultdict(list)
@@ -374,8 +375,8 @@ def _per_province(counted: QuerySet, era: str, provinces: list[Province]) -> dic
 def _per_commune(counted: QuerySet, era: str, province: Province, provinces: list[Province]) -> dict:
     """Figures per commune id of ``era`` in ``province`` (None: no commune on record)."""
     if era == CURRENT:
-        in_province = counted.filter(**{f"{_PRODUCER}province": province})
-        rows = in_province.values(unit_id=F(f"{_PRODUCER}commune_id")).annotate(**aggregates()).order_by()
+        in_province = counted.filter(**{f"{VIA_PRODUCT}province": province})
+        rows = in_province.values(unit_id=F(f"{VIA_PRODUCT}commune_id")).annotate(**aggregates()).order_by()
         return {row.pop("unit_id"): row for row in rows}
     old_units = _old_units(provinces)
     placed = defaultdict(list)

@@ -10,13 +10,14 @@ error; it writes nothing when one entry is wrong.
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import yaml
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
@@ -25,11 +26,13 @@ from ocop.accounts.choices import Action
 from ocop.accounts.services import audit_record, diff, snapshot
 from ocop.concurrency import ensure_current
 from ocop.geo.gazetteer import CURRENT
-from ocop.geo.models import Province
+from ocop.geo.models import Province, ReferenceDataset
+from ocop.market.models import PointOfSale, SalesChannel
 from ocop.registry.choices import Confidence, ProducerType
+from ocop.registry.models import CraftVillage, Producer, Product, Recognition
 
 from .choices import COUNTRY_MEASURES, KIND_MEASURES, SHARE_MEASURES, STAR_MEASURES, Measure
-from .models import Target
+from .models import DataChange, DataVersion, Target
 
 TARGETS_FILE = Path(__file__).resolve().parent / "data" / "targets.yaml"
 REFERENCE_NAME = "targets"
@@ -264,22 +267,13 @@ def parse_targets_file(path: Path = TARGETS_FILE) -> list[dict]:
 def data_version_ensure() -> None:
     """Put back the data version's row after a flush, starting from the clock so that its numbers
     never repeat ones that keyed figures of the data before (the cache may outlive the data)."""
-    import time
-
-    from .models import DataVersion
-
     DataVersion.objects.get_or_create(pk=1, defaults={"version": time.time_ns() // 1000})
 
 
 # The tables whose writes change what the dashboards count (DataVersion's docstring).
-DATA_TABLES = (
-    "registry_producer",
-    "registry_product",
-    "registry_recognition",
-    "registry_craftvillage",
-    "monitoring_target",
-    "market_pointofsale",
-    "market_saleschannel",
+DATA_TABLES = tuple(
+    model._meta.db_table
+    for model in (Producer, Product, Recognition, CraftVillage, Target, PointOfSale, SalesChannel)
 )
 
 
@@ -289,8 +283,6 @@ def data_triggers_ensure(using: str = "default") -> None:
     Run after every ``migrate``: SQLite drops a table's triggers when a migration rebuilds the
     table (adding a column does), and the dashboards' cache would then outlive their data
     without a sign. Migrations 0002 and 0004 made them first; this keeps them there."""
-    from django.db import connections
-
     conn = connections[using]
     with conn.cursor() as cursor:
         if conn.vendor == "sqlite":
@@ -318,8 +310,6 @@ def data_triggers_ensure(using: str = "default") -> None:
 def data_version_compact() -> int:
     """Fold the data changes recorded so far into the data version's number (periodic work,
     registered in MonitoringConfig.ready); the version stays what it was. Returns how many."""
-    from .models import DataChange, DataVersion
-
     last = DataChange.objects.aggregate(last=Max("pk"))["last"]
     if last is None:
         return 0
@@ -332,8 +322,6 @@ def data_version_compact() -> int:
 def targets_sync(path: Path = TARGETS_FILE, *, force: bool = False) -> int | None:
     """Load the data file's targets (create or update by key) when the file has changed since
     the last load; returns how many were written, None when the file was already loaded."""
-    from ocop.geo.models import ReferenceDataset
-
     if not Province.objects.filter(era_id=CURRENT).exists():
         return None  # the units are not loaded yet (an empty test database)
     stamp = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
@@ -364,8 +352,6 @@ def craft_village_save(*, user, village=None, producers=None, version: str | Non
     linked must be the village's province's, and ones the person may change. A change made from
     an older copy of the village (``version``, its token) is refused with
     :class:`~ocop.concurrency.EditConflict`."""
-    from ocop.registry.models import CraftVillage, Producer
-
     province, commune = fields.get("province"), fields.get("commune")
     if village is not None:
         if not gate.allows(user, Action.CHANGE, village):

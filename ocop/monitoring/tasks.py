@@ -7,7 +7,7 @@ from django.utils import translation
 from ocop.geo.gazetteer import CURRENT
 from ocop.geo.models import Province
 
-from . import reports
+from . import presenting, reports
 
 
 def quarterly_report(job, progress) -> dict:
@@ -20,7 +20,7 @@ def quarterly_report(job, progress) -> dict:
             quarter=int(params["quarter"]),
             boundaries=params.get("boundaries") or "current",
             user=job.owner,
-            link=reports.absolute_link(params.get("base_url") or ""),
+            link=presenting.absolute_link(params.get("base_url") or ""),
             progress=progress,
         )
         if params.get("format") == "pdf":

@@ -1,5 +1,5 @@
-"""The unit a figure is about (the whole country, a province, a commune, of either era), and the
-producers that fall in it.
+"""The unit a figure is about (the whole country, a province, a commune, of either era), the
+producers that fall in it, and who may see its figures.
 
 :func:`producer_q` turns a unit into a filter on producers, so that any count can be narrowed to
 the unit: by today's province or commune for units in force today, and for the provinces before
@@ -15,10 +15,14 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from ocop.accounts import gate
+from ocop.accounts.choices import Action
 from ocop.geo.gazetteer import CURRENT, LEGACY
 from ocop.geo.models import Commune, CommuneSuccession, Province
 
 COUNTRY, PROVINCE, COMMUNE = "country", "province", "commune"
+# From a row about a product (a recognition, a dossier, a batch, a scan count) to its producer.
+VIA_PRODUCT = "product__producer__"
 
 
 @dataclass(frozen=True)
@@ -63,9 +67,24 @@ def of_commune(commune: Commune) -> Unit:
     return Unit(era=commune.era_id, province=commune.province, commune=commune)
 
 
+def reachable(user, unit: Unit) -> bool:
+    """Whether ``user`` may see the unit's dashboard, report and figure lists: the central office
+    everywhere; an officer within their jurisdiction (a province before 1 July 2025 belongs to
+    the officers of the province it became part of). Asked through the permission gate."""
+    actor = gate.actor_of(user)
+    if actor.is_central:
+        return True
+    if unit.level == COUNTRY:
+        return False
+    if unit.commune is not None and unit.is_current:
+        return gate.restrict(Commune.objects.filter(pk=unit.commune.pk), user, Action.PLACE).exists()
+    province_id = unit.province.pk if unit.is_current else unit.province.successor_id
+    return gate.restrict(Province.objects.filter(pk=province_id), user, Action.PLACE).exists()
+
+
 def producer_q(unit: Unit, prefix: str = "") -> Q:
     """The producers in ``unit``, as a filter on a model reaching Producer through ``prefix``
-    (``"product__producer__"`` for recognitions, ``""`` for producers)."""
+    (:data:`VIA_PRODUCT` for recognitions, ``""`` for producers)."""
     if unit.level == COUNTRY:
         return Q()
     if unit.era == CURRENT:

@@ -28,12 +28,15 @@ from ocop.concurrency import EditConflict
 from ocop.geo.gazetteer import CURRENT
 from ocop.geo.models import Commune, Province
 from ocop.jobs.services import job_start
+from ocop.registry.models import CraftVillage, Producer
 from ocop.web.edge import text_param
+from ocop.web.feedback import REFUSED, act, apply_errors
 
 from . import dashboard, figures, forms, measures, presenting, selectors, services, units
 from .choices import GROUP_COLUMNS, TYPE_COLUMNS, Measure
 from .forms import StatsForm
 from .models import Target
+from .units import reachable
 
 
 def _cells(entry: dict, link: dict | None) -> list[dict]:
@@ -172,21 +175,6 @@ def stats(request):
 # ---------------------------------------------------------------------------------------------
 
 
-def reachable(user, unit: units.Unit) -> bool:
-    """Whether ``user`` may see the unit's dashboard, report and figure lists: the central office
-    everywhere; an officer within their jurisdiction (a province before 1 July 2025 belongs to
-    the officers of the province it became part of). Asked through the permission gate."""
-    actor = actor_of(user)
-    if actor.is_central:
-        return True
-    if unit.level == units.COUNTRY:
-        return False
-    if unit.commune is not None and unit.is_current:
-        return gate.restrict(Commune.objects.filter(pk=unit.commune.pk), user, Action.PLACE).exists()
-    province_id = unit.province.pk if unit.is_current else unit.province.successor_id
-    return gate.restrict(Province.objects.filter(pk=province_id), user, Action.PLACE).exists()
-
-
 def _day_and_boundaries(request) -> tuple[forms.DashboardForm, date, str]:
     today = timezone.localdate()
     form = forms.DashboardForm(request.GET or None, initial={"as_of": today})
@@ -220,20 +208,14 @@ def dashboard_home(request):
         # the 63 provinces of then.
         _form, as_of, boundaries = _day_and_boundaries(request)
         return _dashboard(request, units.country(selectors.boundary_era(as_of, boundaries)))
-    if actor.province_ids:
-        code = (
-            Province.objects.filter(pk__in=actor.province_ids)
-            .order_by("code")
-            .values_list("code", flat=True)[0]
-        )
-        return redirect(reverse("monitoring:dashboard_province", args=[code]) + query)
-    if actor.commune_ids:
-        code = (
-            Commune.objects.filter(pk__in=actor.commune_ids)
-            .order_by("code")
-            .values_list("code", flat=True)[0]
-        )
-        return redirect(reverse("monitoring:dashboard_commune", args=[code]) + query)
+    # Else the first of their provinces, else of their communes, by code.
+    for model, ids, page in (
+        (Province, actor.province_ids, "monitoring:dashboard_province"),
+        (Commune, actor.commune_ids, "monitoring:dashboard_commune"),
+    ):
+        if ids:
+            code = model.objects.filter(pk__in=ids).order_by("code").values_list("code", flat=True)[0]
+            return redirect(reverse(page, args=[code]) + query)
     raise Http404("No dashboard for this account.")
 
 
@@ -371,21 +353,32 @@ def target_create(request):
         request.POST or None, provinces=provinces, allow_national=actor_of(request.user).is_central
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.target_create(user=request.user, **_target_fields(form))
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        except PermissionDenied:
-            raise Http404("Out of your jurisdiction.") from None
-        else:
-            messages.success(request, _("Target saved."))
+        saved, form, _status = _submitted(
+            request,
+            form,
+            lambda: services.target_create(user=request.user, **_target_fields(form)),
+            success=_("Target saved."),
+        )
+        if saved is not REFUSED:
             return redirect("monitoring:targets")
     return render(request, "monitoring/target_form.html", {"form": form})
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
+def _submitted(request, form, call, *, success: str):
+    """Run the service a valid form asks for: (what it returned, or ``REFUSED``; the form to show
+    again; the status to show it with). Its refusal goes on the form: the field errors, or the
+    fields someone else changed since the form was opened (409); out of reach is not found."""
+    try:
+        result = call()
+    except EditConflict as conflict:
+        return REFUSED, form.refused(conflict), 409
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return REFUSED, form, 200
+    except PermissionDenied:
+        raise Http404("Out of your jurisdiction.") from None
+    messages.success(request, success)
+    return result, form, 200
 
 
 @login_required
@@ -406,21 +399,15 @@ def target_edit(request, pk):
     )
     status = 200
     if request.method == "POST" and form.is_valid():
-        try:
-            services.target_update(
-                user=request.user,
-                target=target,
-                version=form.cleaned_data["version"],
-                **_target_fields(form),
-            )
-        except EditConflict as conflict:
-            form, status = form.refused(conflict), 409
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        except PermissionDenied:
-            raise Http404("Out of your jurisdiction.") from None
-        else:
-            messages.success(request, _("Target saved."))
+        saved, form, status = _submitted(
+            request,
+            form,
+            lambda: services.target_update(
+                user=request.user, target=target, version=form.cleaned_data["version"], **_target_fields(form)
+            ),
+            success=_("Target saved."),
+        )
+        if saved is not REFUSED:
             return redirect("monitoring:targets")
     return render(request, "monitoring/target_form.html", {"form": form, "target": target}, status=status)
 
@@ -429,11 +416,11 @@ def target_edit(request, pk):
 @require_POST
 def target_delete(request, pk):
     target = gate.get_or_404(Target.objects.all(), request.user, Action.DELETE, pk=pk)
-    try:
-        services.target_delete(user=request.user, target=target)
-    except PermissionDenied:
-        raise Http404("National targets are set by the central office.") from None
-    messages.success(request, _("Target deleted."))
+    act(
+        request,
+        lambda: services.target_delete(user=request.user, target=target),
+        success=_("Target deleted."),
+    )
     return redirect("monitoring:targets")
 
 
@@ -491,8 +478,6 @@ def reports(request):
 def craft_villages(request):
     """The craft villages of the provinces in the user's charge, and whether each has an OCOP
     product today (the measure of the programme's target)."""
-    from ocop.registry.models import CraftVillage
-
     provinces = _provinces_in_charge(request.user)
     if not provinces.exists():
         raise Http404("Craft villages are kept by province officers and the central office.")
@@ -523,8 +508,6 @@ def craft_villages(request):
 
 
 def _village_form(request, village=None):
-    from ocop.registry.models import Producer
-
     provinces = _provinces_in_charge(request.user)
     province = village.province if village else provinces.filter(pk=request.POST.get("province") or 0).first()
     province = province or provinces.first()
@@ -547,8 +530,6 @@ def _village_form(request, village=None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def craft_village_edit(request, pk=None):
-    from ocop.registry.models import CraftVillage
-
     village = None
     if pk is not None:
         village = gate.get_or_404(
@@ -561,18 +542,15 @@ def craft_village_edit(request, pk=None):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         producers, version = data.pop("producers"), data.pop("version")
-        try:
-            saved = services.craft_village_save(
+        saved, form, status = _submitted(
+            request,
+            form,
+            lambda: services.craft_village_save(
                 user=request.user, village=village, producers=producers, version=version, **data
-            )
-        except EditConflict as conflict:
-            form, status = form.refused(conflict), 409
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        except PermissionDenied:
-            raise Http404("Out of your jurisdiction.") from None
-        else:
-            messages.success(request, _("Craft village saved."))
+            ),
+            success=_("Craft village saved."),
+        )
+        if saved is not REFUSED:
             return redirect(f"{reverse('monitoring:craft_villages')}?province={saved.province.code}")
     return render(
         request, "monitoring/craft_village_form.html", {"form": form, "village": village}, status=status

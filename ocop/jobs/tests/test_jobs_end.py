@@ -29,20 +29,16 @@ def succeeds(job, progress):
 
 
 @pytest.fixture
-def kinds():
-    registered = {
-        "test.raises": f"{__name__}.raises",
-        "test.result": f"{__name__}.returns_a_date",
-        "test.exits": f"{__name__}.exits",
-        "test.missing": f"{__name__}.no_such_handler",
-        "test.succeeds": f"{__name__}.succeeds",
-    }
-    for kind, path in registered.items():
-        services.register(kind, path)
-    yield
-    for kind in registered:
-        services.HANDLERS.pop(kind)
-        services.LABELS.pop(kind)
+def kinds(job_kinds):
+    job_kinds(
+        {
+            "test.raises": f"{__name__}.raises",
+            "test.result": f"{__name__}.returns_a_date",
+            "test.exits": f"{__name__}.exits",
+            "test.missing": f"{__name__}.no_such_handler",
+            "test.succeeds": f"{__name__}.succeeds",
+        }
+    )
 
 
 def _run(kind, owner, capture):

@@ -1,13 +1,11 @@
 """Template helpers of the monitoring pages: numbers as Vietnamese documents write them, and
 links to the list behind a figure."""
 
-from urllib.parse import urlencode
-
 from django import template
-from django.urls import reverse
 
 from ..charts import format_number
 from ..choices import TargetStatus
+from ..presenting import rows_link
 
 register = template.Library()
 
@@ -32,4 +30,4 @@ def status_label(status: str) -> str:
 @register.filter
 def rows_url(figure):
     """The list of the rows a :class:`~ocop.monitoring.figures.Figure` counts."""
-    return f"{reverse('monitoring:figure_rows')}?{urlencode(figure.params())}"
+    return rows_link(figure)

@@ -1,10 +1,13 @@
 """The chart and map geometry (pure cores): scales, bars inside their frame, colour classes."""
 
+import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
 from ocop.monitoring import charts
 from ocop.monitoring.charts import Item, Series
+from ocop.monitoring.templatetags.monitoring import vnnum
 
 
 def test_round_scales():
@@ -18,6 +21,28 @@ def test_numbers_as_vietnamese_documents_write_them():
     assert charts.format_number(18243) == "18.243"
     assert charts.format_number(1234.5) == "1.234,5"
     assert charts.format_number(0) == "0"
+
+
+def _as_written_before(value: float) -> str:
+    """The hand-made formatting Django's replaced: what every page and report showed."""
+    if value == int(value):
+        return f"{int(value):,}".replace(",", ".")
+    return f"{value:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_numbers_read_the_same_whatever_the_page_language(language):
+    with translation.override(language):
+        shown = [charts.format_number(v) for v in (18243, 1234567, 1234.5, 12.25, 99.96, -1234.5, 0.04)]
+        assert shown == ["18.243", "1.234.567", "1.234,5", "12,2", "100,0", "-1.234,5", "0,0"]
+        assert [vnnum(v) for v in ("18243", 66.67, None, "n/a")] == ["18.243", "66,7", "—", "n/a"]
+
+
+@given(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False) | st.integers(-(10**12), 10**12))
+def test_numbers_are_written_as_before(value):
+    for language in ("vi", "en"):
+        with translation.override(language):
+            assert charts.format_number(value) == _as_written_before(value)
 
 
 def test_stacked_columns_stack_to_their_total_and_stay_in_the_frame():

@@ -217,21 +217,18 @@ def test_a_province_officer_sets_a_target_on_the_page_and_sees_it(client, office
 # --------------------------------------------------------------------------------------------
 
 
+def _report_form(units, **data) -> dict:
+    """Tây Ninh's workbook for the first quarter of 2025, on today's boundaries, unless ``data``
+    says otherwise."""
+    form = {"province": units.tay_ninh.pk, "year": "2025", "quarter": "1", "boundaries": "current"}
+    return {**form, "format": "xlsx", **data}
+
+
 def _report(client, units, capture, **data):
     from ocop.jobs.models import Job
 
     with capture(execute=True):
-        response = client.post(
-            "/manage/reports/",
-            {
-                "province": units.tay_ninh.pk,
-                "year": "2025",
-                "quarter": "1",
-                "boundaries": "current",
-                "format": "xlsx",
-                **data,
-            },
-        )
+        response = client.post("/manage/reports/", _report_form(units, **data))
     assert response.status_code == 302, response.content
     job = Job.objects.get(kind="monitoring.report")
     assert job.status == "succeeded", job.error
@@ -305,20 +302,60 @@ def test_the_quarterly_pdf_on_historical_boundaries_reports_the_old_provinces(
         assert first.split()[-3:-1] == [str(before.products.value), str(now.products.value)], first
 
 
+def test_the_quarterly_pdf_has_the_targets_and_the_recognitions_of_the_quarter_in_full(
+    officers, filled, units
+):
+    from decimal import Decimal
+
+    from django.utils import translation
+    from pypdf import PdfReader
+
+    from ocop.monitoring import presenting, reports
+    from ocop.monitoring.charts import format_number
+    from ocop.monitoring.choices import TargetStatus
+    from ocop.monitoring.models import Target
+
+    Target.objects.create(
+        province=units.tay_ninh,
+        measure="products_min_stars",
+        stars=3,
+        period_start=date(2025, 1, 1),
+        period_end=date(2025, 12, 31),
+        value=Decimal(40),
+    )
+    producer = filled.producer(
+        province=units.tay_ninh, name="Hợp tác xã Nông nghiệp Dịch vụ Tổng hợp Long An và Vùng phụ cận"
+    )
+    long_name = "Bánh tráng phơi sương Trảng Bàng loại đặc biệt đóng hộp quà tặng"
+    filled.recognise(filled.product(producer, name=long_name), 4, date(2025, 2, 3))
+    with translation.override("en"):
+        report = reports.quarterly_report(
+            province=units.tay_ninh,
+            year=2025,
+            quarter=1,
+            boundaries="current",
+            user=officers.tay_ninh,
+            link=presenting.absolute_link("https://ocop.example"),
+        )
+        content = reports.write_pdf(report)
+    lines = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages).split("\n")
+    (row,) = report.sections[0].board.targets
+    p = row.progress
+    assert (p.target, p.actual) == (Decimal(40), Decimal(report.sections[0].board.products.value))
+    figures = [format_number(float(v)) for v in (p.target, p.actual, p.pace_needed)]
+    expected = f"{row.description} {figures[0]} {figures[1]} {TargetStatus(p.status).label} {figures[2]}"
+    assert expected in lines
+    # The recognitions decided in the quarter, each name whole (a long one wraps in its cell).
+    assert "Recognitions decided in the quarter (1)" in lines
+    text = " ".join(lines)
+    assert long_name in text and producer.name in text
+
+
 def test_a_report_for_another_province_is_refused(client, officers, units):
     from ocop.jobs.models import Job
 
     client.force_login(officers.vinh_long)
-    response = client.post(
-        "/manage/reports/",
-        {
-            "province": units.tay_ninh.pk,
-            "year": "2025",
-            "quarter": "1",
-            "boundaries": "current",
-            "format": "xlsx",
-        },
-    )
+    response = client.post("/manage/reports/", _report_form(units))
     assert response.status_code == 200  # the form offers only their province
     assert not Job.objects.exists()
 

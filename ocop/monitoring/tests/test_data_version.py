@@ -3,6 +3,7 @@ what the dashboards count, and writers never queue on it (issue 11, finding 8)."
 
 from __future__ import annotations
 
+import importlib
 import threading
 
 import pytest
@@ -10,6 +11,7 @@ from django.db import OperationalError, connection, connections, transaction
 
 from ocop.geo.models import Province
 from ocop.monitoring.models import DataVersion
+from ocop.monitoring.services import DATA_TABLES, data_version_compact
 from ocop.registry.models import Producer
 
 pytestmark = pytest.mark.django_db
@@ -21,8 +23,6 @@ def _producer(name: str) -> Producer:
 
 
 def test_every_write_changes_the_version_and_folding_the_changes_keeps_it():
-    from ocop.monitoring.services import data_version_compact
-
     before = DataVersion.current()
     _producer("Hợp tác xã Một")
     written = DataVersion.current()
@@ -63,18 +63,13 @@ def test_writers_of_different_records_do_not_wait_for_each_other():
     assert outcome == ["written"]
 
 
-@pytest.mark.parametrize(
-    "table",
-    [
-        "registry_producer",
-        "registry_product",
-        "registry_recognition",
-        "registry_craftvillage",
-        "monitoring_target",
-        "market_pointofsale",
-        "market_saleschannel",
-    ],
-)
+def test_the_counted_tables_are_those_the_first_triggers_watched():
+    first = importlib.import_module("ocop.monitoring.migrations.0002_data_version")
+    assert sorted(DATA_TABLES) == sorted(first.WATCHED)
+    assert len(DATA_TABLES) == 7
+
+
+@pytest.mark.parametrize("table", DATA_TABLES)
 def test_every_counted_table_keeps_its_triggers_after_the_migrations(table):
     """SQLite drops a table's triggers when a migration rebuilds it (adding the edit version to
     producers did): the dashboards would then be cached past a write."""

@@ -16,7 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ocop.monitoring import dashboard, figures, presenting, reports, selectors
+from ocop.monitoring import dashboard, figures, presenting, selectors
 
 
 class Command(BaseCommand):
@@ -47,9 +47,7 @@ class Command(BaseCommand):
         except (selectors.StatsError, figures.FigureError) as exc:
             raise CommandError(f"{getattr(exc, 'field', '')}: {exc}") from None
         board = dashboard.dashboard(unit=unit, as_of=as_of, boundaries=boundaries, user=None)
-        data = presenting.board_json(
-            board, reports.absolute_link(getattr(settings, "OCOP_PUBLIC_URL", "") or "")
-        )
+        data = presenting.board_json(board, presenting.absolute_link(settings.OCOP_PUBLIC_URL))
         if options["format"] == "json":
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, cls=DjangoJSONEncoder))
             return

@@ -13,9 +13,11 @@ import json
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ocop.monitoring import dashboard, presenting, reports, selectors
+from ocop.geo.gazetteer import CURRENT
+from ocop.monitoring import dashboard, presenting, selectors
 from ocop.monitoring.charts import format_number
 from ocop.monitoring.models import Target
 
@@ -37,8 +39,6 @@ class Command(BaseCommand):
             as_of = selectors.parse_day(options["as_of"]) if options["as_of"] else None
         except selectors.StatsError as exc:
             raise CommandError(str(exc)) from None
-        from django.utils import timezone
-
         as_of = as_of or timezone.localdate()
         targets = Target.objects.select_related("province").order_by(
             "province__code", "period_end", "measure", "pk"
@@ -46,10 +46,10 @@ class Command(BaseCommand):
         if options["province"] == "national":
             targets = targets.filter(province__isnull=True)
         elif options["province"]:
-            targets = targets.filter(province__code=options["province"].zfill(2), province__era_id="2025-07")
+            targets = targets.filter(province__code=options["province"].zfill(2), province__era_id=CURRENT)
             if not targets.exists():
                 raise CommandError(_("No targets for province “%(code)s”.") % {"code": options["province"]})
-        link = reports.absolute_link(getattr(settings, "OCOP_PUBLIC_URL", "") or "")
+        link = presenting.absolute_link(settings.OCOP_PUBLIC_URL)
         rows = [dashboard.target_row(target, as_of) for target in targets]
         if options["format"] == "json":
             data = [presenting.progress_json(row, link) for row in rows]
