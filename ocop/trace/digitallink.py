@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import quote, unquote, urlsplit
 
+from stdnum.ean import calc_check_digit as check_digit
+
 CANONICAL_BASE = "https://id.gs1.org"
 
 # GS1 character set 82 (GS1 General Specifications, figure 7.11-1): what lots and serials may hold.
@@ -57,11 +59,9 @@ class DigitalLinkError(ValueError):
 # ---------------------------------------------------------------------------------------------
 
 
-def check_digit(body: str) -> str:
-    """The GS1 mod-10 check digit of ``body`` (all the digits before it): weights 3, 1, 3...
-    from the right."""
-    total = 3 * sum(map(int, body[-1::-2])) + sum(map(int, body[-2::-2]))
-    return str(-total % 10)
+# ``check_digit(body)``: the GS1 mod-10 check digit of ``body`` (all the digits before it, weights
+# 3, 1, 3... from the right), the same for every GS1 key (GTIN, SSCC, GLN, GRAI): python-stdnum's,
+# as for the registry's GTINs (ocop/registry/identifiers.py).
 
 
 def has_valid_check_digit(digits: str) -> bool:
