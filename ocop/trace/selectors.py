@@ -43,6 +43,14 @@ def managed_batches(user) -> QuerySet:
     )
 
 
+def may_add(user, model, producer) -> bool:
+    """Whether ``user`` may add a ``model`` row (a batch, a link, an event) about the products of
+    ``producer``: trace records belong where their producer does."""
+    return gate.may_create(
+        user, model, province_id=producer.province_id, commune_id=producer.commune_id, owners=producer.members
+    )
+
+
 def can_record(user, batch: Batch) -> bool:
     return gate.allows(user, Action.CHANGE, batch)
 

@@ -296,13 +296,7 @@ def _recordable_products(request):
     wanted = request.GET.get("product") or request.POST.get("product")
     if wanted and str(wanted).isdigit():
         product = Product.objects.select_related("producer").filter(pk=int(wanted)).first()
-        if product and gate.may_create(
-            request.user,
-            Batch,
-            province_id=product.producer.province_id,
-            commune_id=product.producer.commune_id,
-            owners=product.producer.members,
-        ):
+        if product and selectors.may_add(request.user, Batch, product.producer):
             products = products | Product.objects.filter(pk=product.pk)
     return products.distinct().order_by("name_vi")
 
