@@ -206,6 +206,16 @@ def shops(steps: list[Step]) -> list[Step]:
     return [s for s in reversed(steps) if s.kind == StepKind.SHIPPING and s.place]
 
 
+def scannable(user) -> QuerySet:
+    """Products whose scan page, and the live status of whose recognition, ``user`` may read:
+    every product with batches (its labels are in shoppers' hands) and those the gate shows
+    ``user`` (recognised once, or their own or overseen). The one rule behind the scan page,
+    shoppers' reports, the status API and the resolver."""
+    shown = gate.restrict(Product.objects.all(), user, Action.VIEW)
+    labelled = Exists(Batch.objects.filter(product=OuterRef("pk")))
+    return Product.objects.filter(Q(labelled) | Q(pk__in=shown.values("pk")))
+
+
 def scan_product(pk: int) -> Product:
     return (
         Product.objects.select_related("producer", "producer__province", "producer__commune", "product_set")
