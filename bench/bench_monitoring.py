@@ -203,7 +203,7 @@ def add_events() -> int:
                     "recordTime": epcis.format_time(now),
                 },
             )
-            rows.append(services._row(item, product.producer_id, batch.pk, None, now))
+            rows.append(services.event_row(item, product.producer_id, batch.pk, None, now))
             identifiers.append(item.identifiers)
         if len(rows) >= 100_000:
             with transaction.atomic():

@@ -138,8 +138,8 @@ def capture_phases(document_bytes: bytes, user, phases: dict) -> int:
     items = [epcis.normalise(e, i, platform=scheme) for i, e in enumerate(events)]
     phases["normalise"] += time.perf_counter() - t
     t = time.perf_counter()
-    attributor = services._Attributor(events, user, scheme)
-    stored_ids = services._stored_event_ids(events)
+    attributor = services.capture._Attributor(events, user, scheme)
+    stored_ids = services.capture._stored_event_ids(events)
     attributed = [(item, attributor(item)[0]) for item in items]
     phases["authorise, attribute, duplicates"] += time.perf_counter() - t
     assert not stored_ids and all(a is not None for _i, a in attributed)
@@ -187,7 +187,7 @@ def main():
         for i, event in enumerate(json.loads(body)["epcisBody"]["eventList"]):
             item = epcis.normalise(event, i, platform=scheme)
             item.document["recordTime"] = epcis.format_time(now)
-            rows.append(services._row(item, producer_id, None, None, now))
+            rows.append(services.event_row(item, producer_id, None, None, now))
             identifiers.append(item.identifiers)
     truncate()
     t = time.perf_counter()

@@ -90,7 +90,7 @@ def load():
                 identifiers=[("class", key), ("epc", f"{key}/21/{k}")],
                 document=document,
             )
-            rows.append(services._row(item, product.producer_id, batch.pk, None, now))
+            rows.append(services.event_row(item, product.producer_id, batch.pk, None, now))
             identifiers.append(item.identifiers)
         if len(rows) >= 200_000:
             with transaction.atomic():

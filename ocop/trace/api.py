@@ -185,8 +185,8 @@ def add_step(request, batch_id: Id, payload: StepIn):
 def product_status(request, product_id: Id):
     """The live status of a product's OCOP recognition, as a label's ``gs1:certificationInfo``
     link answers it: computed at the moment of the request, never cached for long."""
-    product = Product.objects.filter(pk=product_id).first()
-    if product is None or not (gate.allows(request.user, Action.VIEW, product) or product.batches.exists()):
+    product = selectors.scannable(request.user).filter(pk=product_id).first()
+    if product is None:
         raise Http404
     current, status = selectors.status_of(product)
     return {

@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from .digitallink import AIS, DigitalLinkError, check_value, encode_segment
+from .digitallink import DigitalLinkError, check_value, encode_segment, path_qualifiers
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
@@ -136,28 +136,10 @@ def parse_platform_path(path: str) -> PlatformLink:
     if not segments or not segments[0]:
         raise DigitalLinkError("no-key", "The address holds no product code.", 404)
     code = normalise_code(segments[0])
-    rest = segments[1:]
-    if len(rest) % 2:
-        raise DigitalLinkError("odd-path", f"The path ends with {rest[-1]!r} without a value.")
-    values: dict[str, str] = {}
-    order = ("10", "21")
-    for i in range(0, len(rest), 2):
-        ai, value = rest[i], rest[i + 1]
-        if ai not in AIS:
-            raise DigitalLinkError(
-                "unknown-ai", f"({ai}) is not an application identifier this resolver knows."
-            )
-        if ai not in order:
-            raise DigitalLinkError(
-                "qualifier-not-allowed", f"({ai}) cannot qualify a product code; use 10 and 21."
-            )
-        if ai in values:
-            raise DigitalLinkError("repeated-qualifier", f"({ai}) appears twice.")
-        if values and order.index(ai) < order.index(list(values)[-1]):
-            raise DigitalLinkError(
-                "qualifier-order", f"({ai}) comes after ({list(values)[-1]}); the order is /10/ then /21/."
-            )
-        values[ai] = check_value(ai, value)
+    values = {
+        ai: check_value(ai, value)
+        for ai, value in path_qualifiers(segments[1:], ("10", "21"), "a product code")
+    }
     return PlatformLink(code, values.get("10"), values.get("21"))
 
 

@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import quote, unquote, urlsplit
 
+from stdnum.ean import calc_check_digit as check_digit
+
 CANONICAL_BASE = "https://id.gs1.org"
 
 # GS1 character set 82 (GS1 General Specifications, figure 7.11-1): what lots and serials may hold.
@@ -57,11 +59,9 @@ class DigitalLinkError(ValueError):
 # ---------------------------------------------------------------------------------------------
 
 
-def check_digit(body: str) -> str:
-    """The GS1 mod-10 check digit of ``body`` (all the digits before it): weights 3, 1, 3...
-    from the right."""
-    total = 3 * sum(map(int, body[-1::-2])) + sum(map(int, body[-2::-2]))
-    return str(-total % 10)
+# ``check_digit(body)``: the GS1 mod-10 check digit of ``body`` (all the digits before it, weights
+# 3, 1, 3... from the right), the same for every GS1 key (GTIN, SSCC, GLN, GRAI): python-stdnum's,
+# as for the registry's GTINs (ocop/registry/identifiers.py).
 
 
 def has_valid_check_digit(digits: str) -> bool:
@@ -335,12 +335,19 @@ def parse_path(path: str, query: str = "") -> DigitalLink:
             )
         raise DigitalLinkError("no-key", "The address holds no GS1 primary key (such as /01/ and a GTIN).")
     key, value = segments[start], segments[start + 1]
-    rest = segments[start + 2 :]
+    qualifiers = path_qualifiers(segments[start + 2 :], QUALIFIERS[key], f"({key})")
+    attributes, extra = parse_query(query)
+    link = build(key, value, qualifiers, ())
+    return DigitalLink(link.key, link.value, link.qualifiers, attributes, extra)
+
+
+def path_qualifiers(rest: list[str], allowed: tuple[str, ...], subject: str) -> list[tuple[str, str]]:
+    """The ``(AI, value)`` pairs that follow a key in a path (``["10", "L1", "21", "5"]``), each
+    one of the key's ``allowed`` qualifiers, at most once, in their one order; values are not
+    checked here. ``subject`` names the key in messages: ``(01)``, ``a product code``."""
     if len(rest) % 2:
         raise DigitalLinkError("odd-path", f"The path ends with {rest[-1]!r} without a value.")
-    allowed = QUALIFIERS[key]
-    seen: list[str] = []
-    qualifiers: list[tuple[str, str]] = []
+    pairs: list[tuple[str, str]] = []
     for i in range(0, len(rest), 2):
         code, raw = rest[i], rest[i + 1]
         if code not in AIS:
@@ -350,20 +357,18 @@ def parse_path(path: str, query: str = "") -> DigitalLink:
         if code not in allowed:
             raise DigitalLinkError(
                 "qualifier-not-allowed",
-                f"({code}) cannot qualify ({key}) in the path; allowed there: {', '.join(allowed) or 'none'}.",
+                f"({code}) cannot qualify {subject} in the path; allowed there: {', '.join(allowed) or 'none'}.",
             )
-        if code in seen:
+        if any(code == seen for seen, _value in pairs):
             raise DigitalLinkError("repeated-qualifier", f"({code}) appears twice.")
-        if seen and allowed.index(code) < allowed.index(seen[-1]):
+        if pairs and allowed.index(code) < allowed.index(pairs[-1][0]):
             order = " then ".join(f"/{c}/" for c in allowed)
             raise DigitalLinkError(
-                "qualifier-order", f"({code}) comes after ({seen[-1]}); for ({key}) the order is {order}."
+                "qualifier-order",
+                f"({code}) comes after ({pairs[-1][0]}); for {subject} the order is {order}.",
             )
-        seen.append(code)
-        qualifiers.append((code, raw))
-    attributes, extra = parse_query(query)
-    link = build(key, value, qualifiers, ())
-    return DigitalLink(link.key, link.value, link.qualifiers, attributes, extra)
+        pairs.append((code, raw))
+    return pairs
 
 
 def parse_query(query: str) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:

@@ -2,7 +2,7 @@
 
 A pure core (no Django). :func:`validate_document` checks a captured document against the
 EPCIS 2.0 JSON schema (``data/epcis-json-schema.json``, GS1's ratified artefact, see
-``data/SOURCES.md``) and reports every problem with the event's position in ``eventList`` and
+``data/SOURCES.md``; draft-07) and reports every problem with the event's position in ``eventList`` and
 the field (a JSON pointer inside the event), then checks what the schema cannot: that GS1
 identifiers (EPC URNs, Digital Link URIs) are well formed, with right check digits. All five
 event types are accepted, and so are user extensions (any field named by a URI or a compact
@@ -27,8 +27,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import unquote
 
+import jsonschema_rs
+
 from . import digitallink as dl
-from .fastschema import compile_schema
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "data" / "epcis-json-schema.json"
 CONTEXT_URL = "https://ref.gs1.org/standards/epcis/epcis-context.jsonld"
@@ -91,6 +92,7 @@ _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f]+$")
 _DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})?$")
 
 
+@functools.lru_cache(maxsize=4096)  # field names and vocabulary URIs repeat from event to event
 def is_uri(value: str) -> bool:
     """An absolute URI (RFC 3986): a scheme, a colon, and no spaces or control characters."""
     return bool(_URI.match(value))
@@ -102,9 +104,21 @@ MAX_OFFSET = timedelta(hours=14)
 
 def time_reason(value) -> Explained | None:
     """Why ``value`` is not an RFC 3339 date-time with its offset (as EPCIS times are), or None."""
-    match = _DATETIME.match(value) if isinstance(value, str) else None
+    read = _read_time(value) if isinstance(value, str) else _NOT_A_TIME
+    return read if isinstance(read, Explained) else None
+
+
+_NOT_A_TIME = Explained(gettext_noop("is not an RFC 3339 date-time such as 2025-11-03T20:33:31.116+07:00"))
+
+
+# Each time of a captured event is read three or four times in a row (the schema's format check,
+# the time bounds, normalisation): read once.
+@functools.lru_cache(maxsize=4096)
+def _read_time(value: str) -> datetime | Explained:
+    """``value`` as an aware datetime, or why it is not an RFC 3339 date-time with its offset."""
+    match = _DATETIME.match(value)
     if not match:
-        return Explained(gettext_noop("is not an RFC 3339 date-time such as 2025-11-03T20:33:31.116+07:00"))
+        return _NOT_A_TIME
     if match.group(8) is None:
         return Explained(gettext_noop("has no time zone: end it with Z or an offset such as +07:00"))
     if match.group(6) == "60":
@@ -118,7 +132,7 @@ def time_reason(value) -> Explained | None:
             gettext_noop("has the offset %(offset)s; offsets run from -14:00 to +14:00"),
             offset=match.group(8),
         )
-    return None
+    return moment
 
 
 def _from_match(match) -> datetime:
@@ -133,10 +147,10 @@ def parse_time(value: str) -> datetime:
     """An RFC 3339 date-time with its offset, as an aware datetime (``ValueError`` otherwise,
     saying why). The datetime may lie where converting it to UTC overflows (9999-12-31 at
     -14:00): :func:`time_problems` bounds captured times before anything converts them."""
-    reason = time_reason(value)
-    if reason:
-        raise Explained(gettext_noop("%(value)s %(reason)s."), value=repr(value), reason=reason)
-    return _from_match(_DATETIME.match(value))
+    read = _read_time(value) if isinstance(value, str) else _NOT_A_TIME
+    if isinstance(read, Explained):
+        raise Explained(gettext_noop("%(value)s %(reason)s."), value=repr(value), reason=read)
+    return read
 
 
 def is_datetime(value: str) -> bool:
@@ -344,10 +358,18 @@ def schema() -> dict:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
+def _target(pointer: str) -> dict:
+    """The schema, or the part of it at ``pointer`` (with the definitions it refers to)."""
+    root = schema()
+    return root if pointer == "#" else {"$ref": pointer, "definitions": root["definitions"]}
+
+
 @functools.cache
 def _fast(pointer: str):
-    """The schema (or a part of it) compiled to Python: a yes/no answer, fast."""
-    return compile_schema(schema(), formats=FORMATS, pointer=pointer)
+    """Whether an instance is valid, fast: jsonschema-rs (compiled, about 30 µs an event where
+    jsonschema takes a millisecond), with the same format checks."""
+    validator = jsonschema_rs.Draft7Validator(_target(pointer), formats=FORMATS, validate_formats=True)
+    return validator.is_valid
 
 
 @functools.cache
@@ -358,9 +380,19 @@ def _reference(pointer: str):
     checker = jsonschema.FormatChecker(formats=())
     for name, test in FORMATS.items():
         checker.checks(name)(lambda value, test=test: not isinstance(value, str) or test(value))
-    root = schema()
-    target = root if pointer == "#" else {"$ref": pointer, "definitions": root["definitions"]}
-    return jsonschema.Draft7Validator(target, format_checker=checker)
+    return jsonschema.Draft7Validator(_target(pointer), format_checker=checker)
+
+
+def _schema_problems(pointer: str, instance, index: int | None) -> list[Problem]:
+    """What the schema (at ``pointer``) finds wrong with ``instance``, with jsonschema's precise
+    errors. jsonschema is the reference: the fast check only spares asking it about valid
+    instances. Where the two differ, jsonschema decides: jsonschema-rs reads the schema's
+    patterns as ECMA-262 regular expressions (``$`` only at the very end, ``\\d`` ASCII digits),
+    jsonschema as Python's (``$`` also before a final newline, ``\\d`` any decimal digit), so a
+    few values pass only the second; nothing passes only the first (a property test holds it)."""
+    if _fast(pointer)(instance):
+        return []
+    return _explain(pointer, instance, index)
 
 
 def vocabulary(definition: str) -> frozenset[str]:
@@ -484,8 +516,6 @@ def _explain(pointer: str, instance, index: int | None, prefix=()) -> list[Probl
             and any(f != p.field and f.startswith(p.field.rstrip("/") + "/") for f in fields)
         )
     ]
-    if not problems:  # the fast check and jsonschema disagree: report it rather than pass silently
-        problems.append(Problem(index, "/", "The event does not satisfy the EPCIS 2.0 schema."))
     return problems
 
 
@@ -631,8 +661,8 @@ def time_problems(event: dict, index: int | None, bounds: TimeBounds) -> list[Pr
 def check_event(event, index: int | None, *, bounds: TimeBounds | None = None) -> list[Problem]:
     """Every problem of one event of a document (empty when it is valid); with ``bounds``, its
     times must lie within them (a capture always gives them)."""
-    if not _fast("#/definitions/EPCIS-Document-Event")(event):
-        return _explain("#/definitions/EPCIS-Document-Event", event, index)
+    if problems := _schema_problems("#/definitions/EPCIS-Document-Event", event, index):
+        return problems
     problems = length_problems(event, index) + identifier_problems(event, index)
     if bounds is not None:
         problems += time_problems(event, index, bounds)
@@ -652,8 +682,8 @@ def check_document(document) -> tuple[list, list[Problem]]:
     if not isinstance(events, list):
         return [], [Problem(None, "/epcisBody/eventList", "The document has no eventList.")]
     shell = {**document, "epcisBody": {**body, "eventList": []}}
-    if not _fast("#")(shell):
-        return [], _explain("#", shell, None)
+    if problems := _schema_problems("#", shell, None):
+        return [], problems
     return events, []
 
 

@@ -193,11 +193,11 @@ class EventIdentifier(models.Model):
     """An identifier an event names, in one role, under its canonical key (for matching).
 
     These rows are derived from the event's document and written only together with it, in the
-    same transaction (``services.events_store``, ``services.copy_stream``). The database does
-    not re-check that their event exists (``db_constraint=False``): PostgreSQL's check of each
-    row, at every commit, halved the speed of capture, and the code that writes both is the
-    only writer (a test checks every identifier row has its event). Deleting an event still
-    deletes its identifiers (Django cascades).
+    same transaction (``ocop.trace.services.events``). The database does not re-check that
+    their event exists (``db_constraint=False``): PostgreSQL's check of each row, at every
+    commit, halved the speed of capture, and the code that writes both is the only writer (a
+    test checks every identifier row has its event). Deleting an event still deletes its
+    identifiers (Django cascades).
     """
 
     event = models.ForeignKey(

@@ -37,16 +37,12 @@ from django.utils import timezone
 from ocop.accounts.client import client_address
 from ocop.registry.models import Product
 
-from . import codes
+from . import codes, selectors
 from .choices import FlagKind
 from .models import Batch, LocatedScan, ScanCount, ScanFlag
 
 log = logging.getLogger(__name__)
 CENTRES = Path(__file__).resolve().parent / "data" / "province_centres.csv"
-
-
-def _setting(name: str, default):
-    return getattr(settings, name, default)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -73,25 +69,21 @@ class Target:
         return serial.isdigit() and 1 <= int(serial) <= self.labels_issued
 
 
-def _status(product: Product) -> str:
-    current = product.current_recognition(timezone.localdate())
-    return current.status_on(timezone.localdate()) if current else "never"
-
-
 def _load(product: Product | None, lot: str | None) -> Target:
     if product is None:
         return Target(None, lot=lot)
     batch = None
     if lot is not None:
         batch = Batch.objects.filter(product=product, lot=lot).values("pk", "labels_issued").first()
-    status = _status(product)
+    _current, status = selectors.status_of(product)
     return Target(
         product.pk,
         batch["pk"] if batch else None,
         batch["labels_issued"] if batch else 0,
         status,
         lot,
-        public=status != "never" or batch is not None or Batch.objects.filter(product=product).exists(),
+        # Scanned by anyone: the rule of the scan page itself.
+        public=batch is not None or selectors.scannable(None).filter(pk=product.pk).exists(),
     )
 
 
@@ -111,7 +103,7 @@ def lookup(kind: str, value: str, lot: str | None) -> Target:
         else:
             product = products.filter(pk=codes.decode(value)).first()
         target = _load(product, lot)
-        cache.set(key, target, _setting("OCOP_TRACE_RESOLVE_CACHE_SECONDS", 30))
+        cache.set(key, target, settings.OCOP_TRACE_RESOLVE_CACHE_SECONDS)
     return target
 
 
@@ -290,7 +282,7 @@ RECORDER = Recorder()
 
 def counting() -> str:
     """Who counts scans: ``app`` (the resolver), ``log`` (nginx's log, ingested), or ``off``."""
-    return _setting("OCOP_TRACE_SCAN_COUNTING", "app")
+    return settings.OCOP_TRACE_SCAN_COUNTING
 
 
 # ---------------------------------------------------------------------------------------------
@@ -321,8 +313,8 @@ def scan_locate(*, batch: Batch, serial: str, province, when: datetime | None = 
     scanned in a distant province within ``OCOP_TRACE_DISTANT_HOURS`` (48 h)."""
     when = when or timezone.now()
     serial = (serial or "")[:20]
-    window = timedelta(hours=_setting("OCOP_TRACE_DISTANT_HOURS", 48))
-    threshold = _setting("OCOP_TRACE_DISTANT_KM", 300)
+    window = timedelta(hours=settings.OCOP_TRACE_DISTANT_HOURS)
+    threshold = settings.OCOP_TRACE_DISTANT_KM
     flag = None
     with transaction.atomic():
         # Located scans are kept only as long as the check needs them (30 days at most): the

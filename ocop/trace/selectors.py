@@ -43,6 +43,14 @@ def managed_batches(user) -> QuerySet:
     )
 
 
+def may_add(user, model, producer) -> bool:
+    """Whether ``user`` may add a ``model`` row (a batch, a link, an event) about the products of
+    ``producer``: trace records belong where their producer does."""
+    return gate.may_create(
+        user, model, province_id=producer.province_id, commune_id=producer.commune_id, owners=producer.members
+    )
+
+
 def can_record(user, batch: Batch) -> bool:
     return gate.allows(user, Action.CHANGE, batch)
 
@@ -196,6 +204,16 @@ def steps_of(events: list[Event]) -> list[Step]:
 def shops(steps: list[Step]) -> list[Step]:
     """Where the batch was shipped to, latest first (the "where to buy" of last resort)."""
     return [s for s in reversed(steps) if s.kind == StepKind.SHIPPING and s.place]
+
+
+def scannable(user) -> QuerySet:
+    """Products whose scan page, and the live status of whose recognition, ``user`` may read:
+    every product with batches (its labels are in shoppers' hands) and those the gate shows
+    ``user`` (recognised once, or their own or overseen). The one rule behind the scan page,
+    shoppers' reports, the status API and the resolver."""
+    shown = gate.restrict(Product.objects.all(), user, Action.VIEW)
+    labelled = Exists(Batch.objects.filter(product=OuterRef("pk")))
+    return Product.objects.filter(Q(labelled) | Q(pk__in=shown.values("pk")))
 
 
 def scan_product(pk: int) -> Product:

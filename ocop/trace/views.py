@@ -26,7 +26,7 @@ from ocop.accounts import gate
 from ocop.accounts.choices import Action
 from ocop.jobs.services import job_start
 from ocop.registry.models import Product
-from ocop.web.feedback import apply_errors, flash_errors
+from ocop.web.feedback import REFUSED, act, apply_errors, flash_errors
 from ocop.web.language import language_from_query
 from ocop.web.paging import paginate
 
@@ -211,13 +211,9 @@ def scan_batch(request, pk):
 
 @require_safe
 def scan_product(request, pk):
-    product = selectors.scan_product(pk) if Product.objects.filter(pk=pk).exists() else None
-    visible = product is not None and (
-        gate.allows(request.user, Action.VIEW, product) or product.batches.exists()
-    )
-    if not visible:
+    if not selectors.scannable(request.user).filter(pk=pk).exists():
         return render(request, "404.html", status=404)
-    return _scan_response(request, product, None)
+    return _scan_response(request, selectors.scan_product(pk), None)
 
 
 def _back_to_scan(product_id, batch_id, **params):
@@ -241,10 +237,9 @@ def report(request):
         product = batch.product
     else:
         product_id = request.POST.get("product", "")
-        product = Product.objects.filter(pk=int(product_id)).first() if product_id.isdigit() else None
-        if product is None or not (
-            gate.allows(request.user, Action.VIEW, product) or product.batches.exists()
-        ):
+        scannable = selectors.scannable(request.user)
+        product = scannable.filter(pk=int(product_id)).first() if product_id.isdigit() else None
+        if product is None:
             return render(request, "404.html", status=404)
     form = ReportForm(request.POST)
     if not form.is_valid():
@@ -296,13 +291,7 @@ def _recordable_products(request):
     wanted = request.GET.get("product") or request.POST.get("product")
     if wanted and str(wanted).isdigit():
         product = Product.objects.select_related("producer").filter(pk=int(wanted)).first()
-        if product and gate.may_create(
-            request.user,
-            Batch,
-            province_id=product.producer.province_id,
-            commune_id=product.producer.commune_id,
-            owners=product.producer.members,
-        ):
+        if product and selectors.may_add(request.user, Batch, product.producer):
             products = products | Product.objects.filter(pk=product.pk)
     return products.distinct().order_by("name_vi")
 
@@ -381,22 +370,11 @@ def step_add(request, pk):
     batch = gate.get_or_404(Batch.objects.select_related("product"), request.user, Action.CHANGE, pk=pk)
     form = StepForm(request.POST)
     if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.batch_step_record(
-                user=request.user,
-                batch=batch,
-                kind=data["kind"],
-                happened_at=data["happened_at"],
-                place=data["place"],
-                province=data["province"],
-                quantity=data["quantity"],
-                note=data["note"],
-            )
-        except ValidationError as exc:
-            flash_errors(request, exc)
-        else:
-            messages.success(request, _("Step recorded."))
+        act(
+            request,
+            lambda: services.batch_step_record(user=request.user, batch=batch, **form.cleaned_data),
+            success=_("Step recorded."),
+        )
     else:
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
@@ -417,10 +395,8 @@ def labels(request, pk):
         flash_errors(request, form)
         return redirect("trace:batch_detail", pk=batch.pk)
     data = form.cleaned_data
-    try:
-        serials = services.labels_issue(user=request.user, batch=batch, count=data["count"])
-    except ValidationError as exc:
-        flash_errors(request, exc)
+    serials = act(request, lambda: services.labels_issue(user=request.user, batch=batch, count=data["count"]))
+    if serials is REFUSED:
         return redirect("trace:batch_detail", pk=batch.pk)
     if len(serials) <= settings.OCOP_TRACE_LABELS_INLINE_MAX:
         content, name, content_type = printing.label_sheet(
@@ -491,8 +467,7 @@ def link_list(request, pk):
 @require_POST
 def link_remove(request, pk):
     link = gate.get_or_404(ProductLink.objects.select_related("product"), request.user, Action.DELETE, pk=pk)
-    services.link_remove(user=request.user, link=link)
-    messages.success(request, _("Link removed."))
+    act(request, lambda: services.link_remove(user=request.user, link=link), success=_("Link removed."))
     return redirect("trace:link_list", pk=link.product_id)
 
 

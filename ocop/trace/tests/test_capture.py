@@ -116,20 +116,18 @@ def test_proceed_stores_the_valid_events_and_reports_the_others(client, gtins, t
 
 
 def test_a_failure_while_storing_leaves_nothing_half_stored(client, gtins, token_a, monkeypatch):
-    from ocop.trace import services
-
-    real = services.EventIdentifier.objects.bulk_create
+    real = EventIdentifier.objects.bulk_create
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services.EventIdentifier.objects, "bulk_create", explode)
+    monkeypatch.setattr(EventIdentifier.objects, "bulk_create", explode)
     job = job_of(
         client,
         post(client, gs1_document(object_event(), object_event(eventID="urn:uuid:2")), token_a),
         token_a,
     )
-    monkeypatch.setattr(services.EventIdentifier.objects, "bulk_create", real)
+    monkeypatch.setattr(EventIdentifier.objects, "bulk_create", real)
     assert job["success"] is False
     assert core(job["errors"]) == [
         {"eventIndex": None, "field": "/", "code": "internal", "message": "The capture failed: RuntimeError."}
@@ -266,9 +264,9 @@ def test_large_captures_written_with_copy_keep_the_same_promises(
 ):
     """On PostgreSQL, documents from ``COPY_THRESHOLD`` events on are streamed with COPY while
     they are checked: a bad last event must still leave nothing under rollback."""
-    from ocop.trace import services
+    from ocop.trace.services import events
 
-    monkeypatch.setattr(services, "COPY_THRESHOLD", 2)
+    monkeypatch.setattr(events, "COPY_THRESHOLD", 2)
     events = [object_event(eventID=f"urn:uuid:copy-{i}") for i in range(3)]
     events.append(object_event(eventID="urn:uuid:copy-bad", action="LOOK"))
     job = job_of(client, post(client, gs1_document(*events), token_a, behaviour), token_a)

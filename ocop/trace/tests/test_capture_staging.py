@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from ocop.trace import services
+from ocop.trace import epcis
 from ocop.trace.models import CaptureJob, Event
 
 from .conftest import gs1_document, object_event
@@ -87,7 +87,7 @@ def test_the_document_is_deleted_when_the_capture_breaks(
     def broken(document):
         raise RuntimeError("the validator broke")
 
-    monkeypatch.setattr(services.epcis, "check_document", broken)
+    monkeypatch.setattr(epcis, "check_document", broken)
     with django_capture_on_commit_callbacks(execute=True):
         response = post(client, _large(), token_a)
     job = job_of(client, response, token_a)

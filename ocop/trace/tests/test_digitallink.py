@@ -228,3 +228,27 @@ def test_platform_links_follow_the_digital_link_rules_for_lot_and_serial():
     with pytest.raises(dl.DigitalLinkError) as error:
         codes.parse_platform_path(f"/t/{code}/21/7/10/L1")
     assert error.value.code == "qualifier-order"
+
+
+@pytest.mark.parametrize(
+    ("path", "code", "message"),
+    [
+        (
+            "/10/L1/22/X",
+            "qualifier-not-allowed",
+            "(22) cannot qualify a product code in the path; allowed there: 10, 21.",
+        ),
+        (
+            "/21/7/10/L1",
+            "qualifier-order",
+            "(10) comes after (21); for a product code the order is /10/ then /21/.",
+        ),
+        ("/10/L1/10/L2", "repeated-qualifier", "(10) appears twice."),
+        ("/99/1", "unknown-ai", "(99) is not an application identifier this resolver knows."),
+        ("/10/L1/21", "odd-path", "The path ends with '21' without a value."),
+    ],
+)
+def test_platform_paths_are_refused_by_the_digital_link_rules_in_the_same_words(path, code, message):
+    with pytest.raises(dl.DigitalLinkError) as error:
+        codes.parse_platform_path(f"/t/{codes.encode(42)}{path}")
+    assert (error.value.code, str(error.value)) == (code, message)

@@ -103,18 +103,23 @@ STORED = {
 }
 
 
-@pytest.mark.parametrize(("document", "quantity"), list(STORED.values()), ids=list(STORED))
-def test_stored_events_of_any_shape_leave_the_pages_standing(client, batch_p, owner_a, document, quantity):
+def _stored(batch, document):
+    """A shipping event of ``batch`` stored as older versions may have stored it."""
     Event.objects.create(
         event_type="ObjectEvent",
         event_time=datetime(2025, 11, 3, 2, 30, tzinfo=UTC),
         timezone="+07:00",
         record_time=timezone.now(),
         biz_step="shipping",
-        batch=batch_p,
-        producer_id=batch_p.product.producer_id,
-        document={"type": "ObjectEvent", **document},
+        batch=batch,
+        producer_id=batch.product.producer_id,
+        document=document,
     )
+
+
+@pytest.mark.parametrize(("document", "quantity"), list(STORED.values()), ids=list(STORED))
+def test_stored_events_of_any_shape_leave_the_pages_standing(client, batch_p, owner_a, document, quantity):
+    _stored(batch_p, {"type": "ObjectEvent", **document})
     item = _chain_item(client.get(f"/scan/b/{batch_p.pk}/").content.decode(), "Shipped")
     assert item.endswith(f'<div class="muted">{html.escape(quantity)}</div>' if quantity else "</time>")
     client.force_login(owner_a)
@@ -129,16 +134,7 @@ def test_stored_events_of_any_shape_leave_the_pages_standing(client, batch_p, ow
 
 @pytest.mark.parametrize("document", [["not", "an", "object"], "text", 7], ids=["list", "text", "number"])
 def test_a_stored_event_that_is_not_an_object_is_shown_by_its_columns(client, batch_p, owner_a, document):
-    Event.objects.create(
-        event_type="ObjectEvent",
-        event_time=datetime(2025, 11, 3, 2, 30, tzinfo=UTC),
-        timezone="+07:00",
-        record_time=timezone.now(),
-        biz_step="shipping",
-        batch=batch_p,
-        producer_id=batch_p.product.producer_id,
-        document=document,
-    )
+    _stored(batch_p, document)
     item = _chain_item(client.get(f"/scan/b/{batch_p.pk}/").content.decode(), "Shipped")
     assert item.endswith("03/11/2025 09:30</time>")
     client.force_login(owner_a)
