@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ocop.geo.gazetteer import CURRENT as CURRENT_ERA
 
-from .choices import GRANTED_ROLES, Role
+from .choices import GRANTED_ROLES, Role, audit_actions
 from .scope import Scope
 
 
@@ -84,7 +84,7 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    action = models.CharField(max_length=60)
+    action = models.CharField(max_length=60, choices=audit_actions)
     object_type = models.CharField(max_length=60)
     object_id = models.CharField(max_length=40)
     province = models.ForeignKey(
