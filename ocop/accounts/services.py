@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from .choices import AuditAction
 from .models import AuditEvent
 
 
@@ -33,8 +34,11 @@ def audit_record(
     province_id: int | None = None,
     **data,
 ) -> AuditEvent:
-    """Record what someone did. ``obj`` is the row acted on; work on no single row (an import of
-    a file) names its ``object_type`` and ``object_id`` instead."""
+    """Record what someone did. ``action`` is an :class:`AuditAction` code (an unknown one is a
+    programming error, refused before anything is written). ``obj`` is the row acted on; work on
+    no single row (an import of a file) names its ``object_type`` and ``object_id`` instead."""
+    if action not in AuditAction.values:
+        raise ValueError(f"unknown audit action {action!r}: add it to AuditAction")
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
