@@ -104,6 +104,7 @@ def test_a_draft_without_a_sheet_cannot_be_submitted_and_takes_the_set_once_in_f
     CriteriaSet.objects.filter(pk=sheet.pk).update(product_set=gap.product_set)
     page = client.get(f"/cycle/dossiers/{dossier.pk}/").content.decode()
     assert "148/I.1.a" in page and "chưa có bộ tiêu chí" not in page
+    assert "148/I.1.a v1." in client.get(f"/cycle/dossiers/{dossier.pk}/self-assessment/").content.decode()
     services.dossier_self_assess(user=owner_a, dossier=dossier, answers=ANSWERS_76)
     dossier.refresh_from_db()
     assert dossier.criteria_set_id == sheet.pk

@@ -208,6 +208,7 @@ def dossier_assessment(request, pk):
     context = {
         "dossier": dossier,
         "data": data,
+        "sheet": selectors.sheet_for(dossier),
         "rows": sheetform.criterion_rows(data, sheetform.radio_values(dossier.answers)),
         "flags": set(dossier.flags),
         "general_checks": [c for c in data.checks if c.criterion is None],
