@@ -3,10 +3,12 @@
 A current provincial round in Tây Ninh (the ``tayninh`` officer organises it) with a council on
 which ``hoidong`` sits, and dossiers of the province's fresh-produce products at every stage: an
 idea awaiting the commune, a draft of the ``sanxuat`` producer's, one submitted (the ``xa``
-officer checks it), one forwarded to the province, and the rest on the agenda of an open sitting
-that ``hoidong`` has not scored yet. Written straight to the tables like the rest of the demo
-(the workflow services are for people); it adds no products, so the registry's figures stay as
-the generator made them; deterministic for a seed.
+officer checks it), one forwarded to the province, the rest on the agenda of an open sitting
+that ``hoidong`` has not scored yet — and two at the cycle's end, recognised by an issued decision
+with their certificates. Written straight to the tables like the rest of the demo (the workflow
+services are for people), except the end of the cycle, which goes through the services so that the
+registry, the certificates and /verify/ agree; it adds no products, so the registry's figures stay
+as the generator made them; deterministic for a seed.
 """
 
 from __future__ import annotations
