@@ -60,6 +60,47 @@ class SetOut(Schema):
     sheet_url: str
 
 
+class SetInForceOut(Schema):
+    code: str
+    version: int
+    name_vi: str
+    effective_from: date
+    effective_until: date | None
+    confidence: str = Field(..., description="C confirmed, S secondary source only, U unconfirmed")
+    sheet_url: str
+
+
+class CoveredProductSetOut(Schema):
+    code: str
+    name_vi: str
+    name_en: str
+    path_vi: str
+    confidence: str = Field(..., description="Confidence of the product set's name and place in the tree")
+    criteria_set: SetInForceOut | None = Field(..., description="The sheet in force; null: not loaded yet")
+
+
+class CoverageGroupOut(Schema):
+    group: str = Field(..., description="Canonical product group code (food, drinks, ...)")
+    label: str
+    product_sets: list[CoveredProductSetOut]
+
+
+class CoverageTaxonomyOut(Schema):
+    code: str
+    name: str
+    legal_basis: str
+    effective_from: date
+    effective_until: date | None
+
+
+class CriteriaCoverageOut(Schema):
+    taxonomy: CoverageTaxonomyOut
+    on: date = Field(..., description="Day the sets are in force: today, or the taxonomy's last day")
+    loaded: int
+    total: int
+    groups: list[CoverageGroupOut]
+
+
 class OptionOut(Schema):
     position: int
     points: int
@@ -448,6 +489,63 @@ def list_sets(request, filters: Query[SetQuery]):
     if filters.taxonomy:
         rows = rows.filter(product_set__taxonomy_id=filters.taxonomy)
     return [_set_out(row) for row in rows]
+
+
+def _coverage_out(item: selectors.TaxonomyCoverage) -> dict:
+    taxonomy = item.taxonomy
+    return {
+        "taxonomy": {
+            "code": taxonomy.code,
+            "name": taxonomy.name,
+            "legal_basis": taxonomy.legal_basis,
+            "effective_from": taxonomy.effective_from,
+            "effective_until": taxonomy.effective_until,
+        },
+        "on": item.on,
+        "loaded": item.loaded,
+        "total": item.total,
+        "groups": [
+            {
+                "group": group.group,
+                "label": group.label,
+                "product_sets": [
+                    {
+                        "code": row.product_set.code,
+                        "name_vi": row.product_set.name_vi,
+                        "name_en": row.product_set.name_en,
+                        "path_vi": row.product_set.path_vi,
+                        "confidence": row.product_set.confidence,
+                        "criteria_set": None
+                        if row.criteria_set is None
+                        else {
+                            "code": row.criteria_set.code,
+                            "version": row.criteria_set.version,
+                            "name_vi": row.criteria_set.name_vi,
+                            "effective_from": row.criteria_set.effective_from,
+                            "effective_until": row.criteria_set.effective_until,
+                            "confidence": row.criteria_set.confidence,
+                            "sheet_url": row.criteria_set.get_absolute_url(),
+                        },
+                    }
+                    for row in group.rows
+                ],
+            }
+            for group in item.groups
+        ],
+    }
+
+
+@router.get(
+    "/coverage",
+    response={200: list[CriteriaCoverageOut], **ERRORS},
+    auth=ANYONE,
+    summary="Which product sets have a criteria set in force",
+)
+def coverage(request):
+    """Every product set of each taxonomy (newest first), grouped by product group, with the
+    published criteria set in force for it today (for a taxonomy no longer in force: on its last
+    day), or null when none is loaded yet. The page /criteria/ shows the same."""
+    return [_coverage_out(item) for item in selectors.coverage(request.user)]
 
 
 class VersionQuery(Schema):

@@ -30,11 +30,16 @@ def _version(request) -> int | None:
 
 @require_GET
 def set_list(request):
-    rows = list(selectors.visible_sets(request.user))
+    """Every product set of each taxonomy with its sheet in force (or "not loaded yet"), then the
+    loaded sets with their versions."""
     return render(
         request,
         "criteria/set_list.html",
-        {"rows": rows, "can_upload": gate.can(request.user, Action.ADD, CriteriaSet)},
+        {
+            "coverage": selectors.coverage(request.user),
+            "rows": list(selectors.visible_sets(request.user)),
+            "can_upload": gate.can(request.user, Action.ADD, CriteriaSet),
+        },
     )
 
 

@@ -17,7 +17,7 @@ from datetime import date
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ocop.accounts.choices import Role
 from ocop.accounts.models import Grant
@@ -225,7 +225,33 @@ def demo_logins() -> list[Login]:
             else:
                 where_vi, where_en = "Chưa được phân công hội đồng nào", "Not yet assigned to a council"
         result.append(Login(username, ROLE_VI[role], ROLE_EN[role], where_vi, where_en))
-    return result
+    return result + _council_logins(exclude={login.username for login in result})
+
+
+def _council_logins(exclude: set[str]) -> list[Login]:
+    """The other accounts the cycle's demo seats on its councils (chair, members), so that every
+    council account is printed."""
+    from django.apps import apps
+
+    if not apps.is_installed("ocop.evaluation"):
+        return []
+    Seat = apps.get_model("evaluation", "Seat")
+    seats = Seat.objects.exclude(user__username__in=exclude).select_related("user", "council").order_by("pk")
+    found: dict[str, Login] = {}
+    for seat in seats:
+        if seat.user.username not in found:
+            with translation.override("vi"):
+                role_vi = str(seat.get_role_display())
+            with translation.override("en"):
+                role_en = str(seat.get_role_display())
+            found[seat.user.username] = Login(
+                seat.user.username,
+                f"{ROLE_VI[Role.COUNCIL_MEMBER]} ({role_vi.lower()})",
+                f"{ROLE_EN[Role.COUNCIL_MEMBER]} ({role_en.lower()})",
+                seat.council.name,
+                seat.council.name,
+            )
+    return list(found.values())
 
 
 def _councils_of(user) -> list[str]:

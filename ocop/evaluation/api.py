@@ -37,7 +37,9 @@ class DossierOut(Schema):
     process: str = Field(..., description="Code of the evaluation process chosen by the round's date")
     level: str = Field(..., description="Where the dossier is now: district, province or central")
     status: str
-    criteria_set: str
+    criteria_set: str | None = Field(
+        None, description="Null on a draft waiting for its product set's criteria set"
+    )
     self_total: int | None
     self_stars: int | None
     submitted_at: datetime | None
@@ -60,7 +62,7 @@ class DossierOut(Schema):
 
     @staticmethod
     def resolve_criteria_set(obj):
-        return obj.criteria_set.code
+        return obj.criteria_set.code if obj.criteria_set_id else None
 
 
 class DossierQuery(Schema):

@@ -44,6 +44,7 @@ def _policy():
             "evaluation.certificate": {VIEW},
             "evaluation.revocation": {VIEW, ADD},
             "evaluation.expirynotice": {VIEW},
+            "evaluation.criteriagap": {VIEW},
         },
         # The commune answers ideas and checks dossiers (the records it adds are the reviews
         # and the checks); it reads what concerns its producers.

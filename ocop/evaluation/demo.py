@@ -3,10 +3,12 @@
 A current provincial round in Tây Ninh (the ``tayninh`` officer organises it) with a council on
 which ``hoidong`` sits, and dossiers of the province's fresh-produce products at every stage: an
 idea awaiting the commune, a draft of the ``sanxuat`` producer's, one submitted (the ``xa``
-officer checks it), one forwarded to the province, and the rest on the agenda of an open sitting
-that ``hoidong`` has not scored yet. Written straight to the tables like the rest of the demo
-(the workflow services are for people); it adds no products, so the registry's figures stay as
-the generator made them; deterministic for a seed.
+officer checks it), one forwarded to the province, the rest on the agenda of an open sitting
+that ``hoidong`` has not scored yet — and two at the cycle's end, recognised by an issued decision
+with their certificates. Written straight to the tables like the rest of the demo (the workflow
+services are for people), except the end of the cycle, which goes through the services so that the
+registry, the certificates and /verify/ agree; it adds no products, so the registry's figures stay
+as the generator made them; deterministic for a seed.
 """
 
 from __future__ import annotations
@@ -89,7 +91,7 @@ def populate(*, seed: int, scale: float, today: date) -> dict:
     )
     rng.shuffle(candidates)
     candidates.sort(key=lambda p: (p.producer_id != showcase.pk, p.producer.commune_id != xa_commune))
-    products = [p for p in candidates if not any(r.stars == 5 for r in p.recognitions.all())][:6]
+    products = [p for p in candidates if not any(r.stars == 5 for r in p.recognitions.all())][:8]
     if not products:
         return {}
 
@@ -208,6 +210,11 @@ def populate(*, seed: int, scale: float, today: date) -> dict:
     submitted = take(lambda p: p.producer.commune_id == xa_commune)
     if submitted is not None:
         dossier(submitted, "submitted", _answers(data, rng, 0.55), submitted_days_ago=4)
+        if submitted.producer.commune_id != xa_commune and "xa" in users:
+            # No product of xa's commune is scored on the sheet in force: xa serves the commune of
+            # the dossier awaiting its check, so the commune officer's demo has work to do.
+            users["xa"].grants.filter(commune__isnull=False).update(commune_id=submitted.producer.commune_id)
+    decided = [take(lambda p: True), take(lambda p: True)]
     awaiting = take(lambda p: True)
     if awaiting is not None:
         dossier(awaiting, "forwarded", _answers(data, rng, 0.6), submitted_days_ago=8)
@@ -236,9 +243,59 @@ def populate(*, seed: int, scale: float, today: date) -> dict:
                 status="submitted",
                 submitted_at=at(today, 10),
             )
+    certificates = _decide(
+        [p for p in decided if p is not None],
+        dossier=dossier,
+        council=council,
+        scorers=[chair, users["hoidong"], second],
+        officer=tayninh,
+        answers=lambda: _answers(data, rng, 0.75),
+        today=today,
+    )
     return {
         "Đợt đánh giá / Evaluation rounds": 1,
+        "Giấy chứng nhận đã cấp / Certificates issued": certificates,
         "Hồ sơ OCOP / Dossiers": Dossier.objects.filter(round=round_).count(),
         "Hồ sơ trong phiên họp đang mở / Dossiers in the open sitting": sitting.assignments.count(),
         "Phiếu đánh giá / Scoring sheets": Sheet.objects.filter(assignment__sitting=sitting).count(),
     }
+
+
+def _decide(products, *, dossier, council, scorers, officer, answers, today: date) -> int:
+    """The end of the cycle for ``products``: a sitting held a week ago where every member scored
+    them, closed, and a recognition decision issued with a certificate each — through the cycle's
+    own services (a few records), so the registry, the certificates and /verify/ agree."""
+    from . import services
+
+    if not products:
+        return 0
+    sitting = services.sitting_create(
+        user=officer,
+        council=council,
+        held_on=today - timedelta(days=7),
+        place="Hội trường UBND tỉnh Tây Ninh",
+    )
+    assignments = [
+        services.assignment_add(
+            user=officer,
+            sitting=sitting,
+            dossier=dossier(product, "forwarded", answers(), submitted_days_ago=20),
+        )
+        for product in products
+    ]
+    services.sitting_open(user=officer, sitting=sitting)
+    for assignment in assignments:
+        given = answers()  # one view of the product: the members' totals stay within the council's spread
+        for member in scorers:
+            services.sheet_save(user=member, assignment=assignment, answers=given, replace=True)
+            services.sheet_submit(user=member, assignment=assignment)
+    services.sitting_close(user=officer, sitting=sitting)
+    decision = services.decision_create(
+        user=officer,
+        round=council.round,
+        number=f"{today.timetuple().tm_yday}/QĐ-UBND",
+        signed_on=today - timedelta(days=2),
+        signer="Phó Chủ tịch UBND tỉnh Tây Ninh",
+    )
+    decision, _job = services.decision_issue(user=officer, decision=decision)
+    return sum(1 for item in decision.items.all() if item.recognition_id)

@@ -78,10 +78,14 @@ class DossierCreateForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of evaluation"), choices=DossierKind.choices)
     round = forms.ModelChoiceField(queryset=None, label=_("Round"))
 
-    def __init__(self, *args, products, rounds, **kwargs):
+    def __init__(self, *args, products, rounds, offer_draft=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = products
         self.fields["round"].queryset = rounds
+        if offer_draft:
+            self.fields["draft"] = forms.BooleanField(
+                required=False, label=_("Save the dossier as a draft until the criteria set is in force")
+            )
 
 
 class EvidenceForm(forms.Form):

@@ -31,8 +31,10 @@ from .choices import (
     DocumentKind,
     DossierKind,
     DossierStatus,
+    Finding,
     IdeaStatus,
     Level,
+    LocalCriterion,
     MarkerBasis,
     ReviewOutcome,
     RevocationGround,
@@ -231,8 +233,15 @@ class Dossier(models.Model):
         Round, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("round")
     )
     kind = models.CharField(_("kind"), max_length=10, choices=DossierKind.choices)
+    # Empty only on a draft whose product set has no criteria set in force yet: the producer
+    # prepares it meanwhile, and it gets the set once one is in force (it cannot be submitted before).
     criteria_set = models.ForeignKey(
-        "criteria.CriteriaSet", on_delete=models.PROTECT, related_name="+", verbose_name=_("criteria set")
+        "criteria.CriteriaSet",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("criteria set"),
     )
     previous = models.ForeignKey(
         "self",
@@ -274,6 +283,10 @@ class Dossier(models.Model):
                 condition=Q(self_total__isnull=True) | Q(self_total__lte=100),
                 name="evaluation_dossier_self_total",
             ),
+            models.CheckConstraint(
+                condition=Q(criteria_set__isnull=False) | Q(status=DossierStatus.DRAFT),
+                name="evaluation_dossier_sheet_unless_draft",
+            ),
         ]
         verbose_name = _("dossier")
         verbose_name_plural = _("dossiers")
@@ -290,6 +303,39 @@ class Dossier(models.Model):
         """Whether the producer may still change the dossier (answers, evidence) and submit it:
         while it is a draft, or after the commune returned it."""
         return self.status in EDITABLE_DOSSIER_STATUSES
+
+
+class CriteriaGap(models.Model):
+    """A product set without a criteria set in force, made known to a province's officers once:
+    a producer of the province opened (or tried to open) a dossier for a product of that set."""
+
+    province = models.ForeignKey(
+        "geo.Province", on_delete=models.PROTECT, related_name="+", verbose_name=_("province")
+    )
+    product_set = models.ForeignKey(
+        "registry.ProductSet", on_delete=models.PROTECT, related_name="+", verbose_name=_("product set")
+    )
+    product = models.ForeignKey(
+        "registry.Product",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("first product"),
+    )
+    reported_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+
+    scope = Scope(province="province")
+
+    class Meta:
+        ordering = ["-reported_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["province", "product_set"], name="evaluation_criteria_gap_once"),
+        ]
+        verbose_name = _("product set without criteria")
+        verbose_name_plural = _("product sets without criteria")
+
+    def __str__(self):
+        return f"{self.product_set} — {self.province_id}"
 
 
 class Evidence(models.Model):
@@ -370,6 +416,17 @@ class DossierCheck(models.Model):
 
     def __str__(self):
         return f"{self.get_outcome_display()} ({self.checked_at:%d/%m/%Y})"
+
+    def findings_shown(self) -> list[tuple[str, str, str]]:
+        """(local criterion, finding, note) as people read them: labels, never the stored codes."""
+        return [
+            (
+                LocalCriterion(code).label if code in LocalCriterion.values else code,
+                Finding(item.get("finding")).label if item.get("finding") in Finding.values else "",
+                item.get("note") or "",
+            )
+            for code, item in self.findings.items()
+        ]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -137,8 +137,21 @@ def criteria_sets_for(product: Product, on: date) -> list[CriteriaSet]:
     return list(rows.select_related("product_set").order_by("-effective_from", "code"))
 
 
+def sheet_for(dossier: Dossier) -> CriteriaSet | None:
+    """The dossier's criteria set. A draft opened while its product set had none gets the set in
+    force now (stored at its next change: see ``services.dossiers``), or None while there is none."""
+    if dossier.criteria_set_id is not None:
+        return dossier.criteria_set
+    if not hasattr(dossier, "_sheet_found"):
+        found = criteria_sets_for(dossier.product, dossier.round.held_on)
+        dossier._sheet_found = found[0] if found else None
+    return dossier._sheet_found
+
+
 def definition(dossier: Dossier):
-    return criteria_selectors.definition(dossier.criteria_set)
+    """The sheet the dossier is scored on, or None for a draft still waiting for one."""
+    row = sheet_for(dossier)
+    return None if row is None else criteria_selectors.definition(row)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -185,7 +198,7 @@ def evidence_slots(dossier: Dossier, evidence: list[Evidence]) -> tuple[list[Slo
             files=by_slot.get(f"c:{criterion.code}", []),
             part=criterion.part,
         )
-        for criterion in data.criteria
+        for criterion in (data.criteria if data is not None else ())
     ]
     return documents, criteria
 
@@ -198,6 +211,8 @@ def missing_documents(dossier: Dossier) -> list[str]:
 def self_assessment(dossier: Dossier):
     """The engine's result for the producer's answers, or None while some are missing."""
     data = definition(dossier)
+    if data is None:
+        return None
     try:
         return engine.score(data, dossier.answers, dossier.flags)
     except engine.AnswerError:

@@ -128,6 +128,7 @@ CASES: list[Case] = [
     ),
     # ---- API ----------------------------------------------------------------------------------
     api("GET /api/v1/criteria/sets", lambda r: "/api/v1/criteria/sets", EVERYONE, anonymous=200),
+    api("GET /api/v1/criteria/coverage", lambda r: "/api/v1/criteria/coverage", EVERYONE, anonymous=200),
     api(
         "GET /api/v1/criteria/sets/{decision}/{product_set}",
         lambda r: "/api/v1/criteria/sets/148/I.1.a",

@@ -54,6 +54,7 @@ from .decisions import (
     verification_url,
 )
 from .dossiers import (
+    criteria_gap_report,
     dossier_check,
     dossier_create,
     dossier_self_assess,
@@ -75,6 +76,7 @@ __all__ = [
     "assignment_remove",
     "assignment_rescore",
     "council_create",
+    "criteria_gap_report",
     "decidable",
     "decision_create",
     "decision_issue",

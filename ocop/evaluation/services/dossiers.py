@@ -28,7 +28,7 @@ from ..choices import (
     LocalCriterion,
     RoundStatus,
 )
-from ..models import Dossier, DossierCheck, Evidence, Round
+from ..models import CriteriaGap, Dossier, DossierCheck, Evidence, Round
 from ._common import clean_answers, delete_file_if_unused, inspect_upload, megabytes, province_of
 
 
@@ -44,10 +44,63 @@ def _check_kind(product: Product, kind: str) -> None:
         raise ValidationError({"kind": [_("Choose the kind of evaluation.")]})
 
 
-@transaction.atomic
-def dossier_create(*, user, product: Product, round: Round, kind: str, criteria_set=None) -> Dossier:
+class _NoSheet(Exception):
+    """The product's product set has no criteria set in force on the round's day."""
+
+
+def _no_sheet_message(product: Product) -> str:
+    product_set = product.product_set
+    return _(
+        "The product set %(code)s “%(name)s” has no criteria set in force yet, so the product cannot "
+        "be assessed for now. The province's OCOP office has been told. You can save the dossier as a "
+        "draft and prepare its documents: it takes the criteria set as soon as one is in force."
+    ) % {"code": product_set.code, "name": product_set.name_vi}
+
+
+def dossier_create(
+    *, user, product: Product, round: Round, kind: str, criteria_set=None, draft: bool = False
+) -> Dossier:
     """Open a dossier for a product in a round. At an upgrade or re-rating, the answers and the
-    evidence of the product's previous dossier are carried over; only what changed is replaced."""
+    evidence of the product's previous dossier are carried over; only what changed is replaced.
+
+    When the product's set has no criteria set in force, the province's officers are told (once
+    per product set) and the dossier is refused — unless ``draft``: then it is saved as a draft
+    without a sheet, which takes the set once one is in force and cannot be submitted before."""
+    try:
+        return _dossier_create(
+            user=user, product=product, round=round, kind=kind, criteria_set=criteria_set, draft=draft
+        )
+    except _NoSheet:
+        # Told even when refused: the refusal says so (and the refusal undoes nothing of it).
+        criteria_gap_report(user=user, product=product)
+        raise ValidationError({"draft": [_no_sheet_message(product)]}) from None
+
+
+@transaction.atomic
+def criteria_gap_report(*, user, product: Product) -> CriteriaGap | None:
+    """Tell the province's officers that the product's set has no criteria set in force: one
+    notice per province and product set, shown on their list of dossiers. None when told before."""
+    if product.product_set_id is None:
+        return None
+    province_id = product.producer.province_id
+    gap, created = CriteriaGap.objects.get_or_create(
+        province_id=province_id, product_set_id=product.product_set_id, defaults={"product": product}
+    )
+    if not created:
+        return None
+    audit_record(
+        actor=user,
+        action="dossier.criteria_gap",
+        obj=gap,
+        province_id=province_id,
+        product_set=product.product_set_id,
+        product=product.pk,
+    )
+    return gap
+
+
+@transaction.atomic
+def _dossier_create(*, user, product: Product, round: Round, kind: str, criteria_set, draft: bool) -> Dossier:
     producer = product.producer
     if not gate.may_create(
         user,
@@ -70,19 +123,20 @@ def dossier_create(*, user, product: Product, round: Round, kind: str, criteria_
         raise ValidationError(_("The product already has a dossier in progress."))
     candidates = selectors.criteria_sets_for(product, round.held_on)
     if criteria_set is None:
-        if not candidates:
+        if product.product_set_id is None:
             raise ValidationError(
                 {
                     "product": [
                         _(
-                            "No criteria set in force on %(day)s fits this product: set its product set in the "
-                            "registry first."
+                            "This product is not classified in a product set yet: edit the product and "
+                            "choose the product set it belongs to."
                         )
-                        % {"day": round.held_on.strftime("%d/%m/%Y")}
                     ]
                 }
             )
-        criteria_set = candidates[0]
+        if not candidates and not draft:
+            raise _NoSheet
+        criteria_set = candidates[0] if candidates else None
     elif criteria_set.pk not in {c.pk for c in candidates}:
         raise ValidationError({"criteria_set": [_("This criteria set does not apply to the product.")]})
     previous = (
@@ -103,7 +157,7 @@ def dossier_create(*, user, product: Product, round: Round, kind: str, criteria_
         created_by=user,
     )
     carried = 0
-    if previous is not None:
+    if previous is not None and criteria_set is not None:
         data = selectors.criteria_selectors.definition(criteria_set)
         same_sheet = previous.criteria_set.code == criteria_set.code
         if same_sheet:
@@ -116,7 +170,7 @@ def dossier_create(*, user, product: Product, round: Round, kind: str, criteria_
     except IntegrityError:
         raise ValidationError(_("The product already has a dossier in progress.")) from None
     if previous is not None:
-        data = selectors.criteria_selectors.definition(criteria_set)
+        data = selectors.criteria_selectors.definition(criteria_set) if criteria_set is not None else None
         copies = [
             Evidence(
                 dossier=dossier,
@@ -132,10 +186,12 @@ def dossier_create(*, user, product: Product, round: Round, kind: str, criteria_
                 uploaded_at=item.uploaded_at,
             )
             for item in previous.evidence.all()
-            if item.document or data.criterion(item.criterion) is not None
+            if item.document or (data is not None and data.criterion(item.criterion) is not None)
         ]
         Evidence.objects.bulk_create(copies)
         carried = len(copies)
+    if criteria_set is None:
+        criteria_gap_report(user=user, product=product)
     _score_self_assessment(dossier)
     dossier.save(update_fields=["self_total", "self_stars"])
     audit_record(
@@ -160,6 +216,37 @@ def _require_editable(dossier: Dossier) -> None:
         raise ValidationError(_("The dossier has been submitted: it can no longer be changed."))
 
 
+def _take_sheet(dossier: Dossier) -> bool:
+    """A draft opened without a criteria set takes the one now in force (at its first change after
+    the set came into force). Whether the dossier has a sheet. Call with the dossier locked."""
+    if dossier.criteria_set_id is not None:
+        return True
+    found = selectors.sheet_for(dossier)
+    if found is None:
+        return False
+    dossier.criteria_set = found
+    dossier.save(update_fields=["criteria_set", "updated_at"])
+    audit_record(
+        actor=None,
+        action="dossier.criteria_set",
+        obj=dossier,
+        province_id=province_of(dossier),
+        criteria_set=found.pk,
+    )
+    return True
+
+
+def _require_sheet(dossier: Dossier) -> None:
+    if not _take_sheet(dossier):
+        raise ValidationError(
+            _(
+                "The product set %(code)s “%(name)s” has no criteria set in force yet: the dossier stays a "
+                "draft and can be self-assessed and submitted once the criteria set is in force."
+            )
+            % {"code": dossier.product.product_set.code, "name": dossier.product.product_set.name_vi}
+        )
+
+
 @transaction.atomic
 def dossier_self_assess(*, user, dossier: Dossier, answers: dict, flags=()) -> Dossier:
     """Save the producer's self-assessment (all answers given so far); the total and stars are
@@ -167,6 +254,7 @@ def dossier_self_assess(*, user, dossier: Dossier, answers: dict, flags=()) -> D
     gate.require(user, Action.CHANGE, dossier)
     dossier = Dossier.objects.select_for_update().select_related("criteria_set").get(pk=dossier.pk)
     _require_editable(dossier)
+    _require_sheet(dossier)
     dossier.answers, dossier.flags = clean_answers(selectors.definition(dossier), answers, flags)
     _score_self_assessment(dossier)
     dossier.save(update_fields=["answers", "flags", "self_total", "self_stars", "updated_at"])
@@ -185,6 +273,8 @@ def _check_slot(dossier: Dossier, criterion: str, document: str) -> tuple[str, s
     criterion, document = (criterion or "").strip(), (document or "").strip()
     if bool(criterion) == bool(document):
         raise ValidationError({"slot": [_("Attach the file to one criterion or one document.")]})
+    if criterion and selectors.definition(dossier) is None:
+        raise ValidationError({"slot": [_("Attach evidence to criteria once the criteria set is in force.")]})
     if criterion and selectors.definition(dossier).criterion(criterion) is None:
         raise ValidationError({"slot": [_("Criterion %(code)s is not on this sheet.") % {"code": criterion}]})
     if document and document not in {d.kind for d in dossier.rules.documents_for(dossier.product.group)}:
@@ -220,6 +310,7 @@ def evidence_add(
         .get(pk=dossier.pk)
     )
     _require_editable(dossier)
+    _take_sheet(dossier)
     criterion, document = _check_slot(dossier, criterion, document)
     if replaces is not None and (
         replaces.dossier_id != dossier.pk
@@ -305,6 +396,7 @@ def dossier_submit(*, user, dossier: Dossier) -> Dossier:
         .get(pk=dossier.pk)
     )
     _require_editable(dossier)
+    _require_sheet(dossier)
     errors: dict[str, list[str]] = {}
     data = selectors.definition(dossier)
     try:

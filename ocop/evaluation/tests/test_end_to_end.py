@@ -308,6 +308,13 @@ def test_a_ninety_point_product_goes_on_to_the_central_round(
     services.sitting_close(user=officer_a, sitting=cycle.sitting)
     assignment.refresh_from_db()
     assert (assignment.score, assignment.stars) == (100, 5)
+    # The draft names the level it proposes to as people say it, not by its code.
+    from django.test import Client
+
+    vi = Client(HTTP_ACCEPT_LANGUAGE="vi")
+    vi.force_login(officer_a)
+    row = vi.get(f"/cycle/rounds/{cycle.round.pk}/decisions/new/").content.decode().split("<tbody>")[1]
+    assert "<td>Trung ương</td>" in row and "central" not in row
 
     decision = services.decision_create(
         user=officer_a, round=cycle.round, number="55/QĐ-UBND", signed_on=today, signer="Chủ tịch UBND tỉnh"

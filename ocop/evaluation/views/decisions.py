@@ -17,7 +17,7 @@ from ocop.web.feedback import apply_errors, flash_errors
 
 from .. import forms, selectors, services
 from .. import process as processes
-from ..choices import DecisionStatus
+from ..choices import DecisionStatus, Level
 from ..models import Certificate, Decision, Revocation
 from ._common import round_or_404, serve_file
 
@@ -31,8 +31,13 @@ def decision_create(request, pk):
     candidates = services.decidable(round_)
     rules = round_.rules
     previews = [
-        {"assignment": a, "outcome": processes.outcome(rules, round_.level, a.score, a.stars)}
+        {
+            "assignment": a,
+            "outcome": outcome,
+            "forward_to": Level(outcome.forward_to).label if outcome.forward_to else "",
+        }
         for a in candidates
+        for outcome in [processes.outcome(rules, round_.level, a.score, a.stars)]
     ]
     form = forms.DecisionForm(request.POST or None, initial={"signed_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():

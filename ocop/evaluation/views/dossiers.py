@@ -20,8 +20,8 @@ from ocop.web.feedback import act, apply_errors, flash_errors
 from ocop.web.paging import paginate
 
 from .. import forms, selectors, services
-from ..choices import DossierStatus, Level, RoundStatus
-from ..models import Dossier, DossierCheck, Evidence, Round
+from ..choices import DocumentKind, DossierStatus, Level, RoundStatus
+from ..models import CriteriaGap, Dossier, DossierCheck, Evidence, Round
 from ._common import own_producers, query_without_page, serve_file
 
 
@@ -46,6 +46,12 @@ def dossier_list(request):
             "query": query_without_page(request),
             "can_create": can_create,
             "can_rounds": gate.can(request.user, Action.VIEW, Round),
+            # Product sets producers of the officer's province wait for (none for others).
+            "gaps": list(
+                gate.restrict(
+                    CriteriaGap.objects.select_related("product_set", "province"), request.user, Action.VIEW
+                )[:50]
+            ),
         },
     )
 
@@ -66,19 +72,36 @@ def dossier_create(request):
     initial = {}
     if request.GET.get("product", "").isdigit():
         initial["product"] = int(request.GET["product"])
-    form = forms.DossierCreateForm(request.POST or None, products=products, rounds=rounds, initial=initial)
+    # The choice to save a draft without a criteria set is offered once the product set is known
+    # to have none (the service says so on the "draft" field).
+    offer_draft = "draft" in request.POST
+    form = forms.DossierCreateForm(
+        request.POST or None, products=products, rounds=rounds, initial=initial, offer_draft=offer_draft
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             dossier = services.dossier_create(
-                user=request.user, product=data["product"], round=data["round"], kind=data["kind"]
+                user=request.user,
+                product=data["product"],
+                round=data["round"],
+                kind=data["kind"],
+                draft=bool(data.get("draft")),
             )
         except ValidationError as exc:
+            if "draft" in getattr(exc, "error_dict", {}) and not offer_draft:
+                form = forms.DossierCreateForm(
+                    request.POST, products=products, rounds=rounds, offer_draft=True
+                )
+                form.is_valid()
             apply_errors(form, exc)
         except PermissionDenied:
             raise Http404 from None
         else:
-            messages.success(request, _("Dossier opened."))
+            if dossier.criteria_set_id is None:
+                messages.warning(request, _("Dossier saved as a draft until its criteria set is in force."))
+            else:
+                messages.success(request, _("Dossier opened."))
             return redirect("evaluation:dossier_detail", pk=dossier.pk)
     return render(request, "evaluation/dossier_form.html", {"form": form})
 
@@ -116,6 +139,7 @@ def dossier_detail(request, pk):
     producer = dossier.product.producer
     data = selectors.definition(dossier)
     evidence = list(gate.restrict(dossier.evidence.all(), user, Action.VIEW))
+    checks = gate.restrict(dossier.commune_checks.select_related("checked_by"), user, Action.VIEW)
     documents, criteria = selectors.evidence_slots(dossier, evidence)
     can_edit = gate.allows(user, Action.CHANGE, dossier) and dossier.editable
     can_check = dossier.status == DossierStatus.SUBMITTED and gate.may_create(
@@ -136,15 +160,16 @@ def dossier_detail(request, pk):
             "dossier": dossier,
             "rules": dossier.rules,
             "data": data,
+            "sheet": selectors.sheet_for(dossier),
             "documents": documents,
             "criteria": criteria,
             "answered": len(dossier.answers),
-            "criteria_count": len(data.criteria),
-            "self": _self_assessed(dossier, data) if dossier.editable else None,
-            "missing": selectors.missing_documents(dossier),
+            "criteria_count": len(data.criteria) if data is not None else 0,
+            "self": _self_assessed(dossier, data) if dossier.editable and data is not None else None,
+            "missing": [DocumentKind(kind).label for kind in selectors.missing_documents(dossier)],
             "can_edit": can_edit,
             "can_check": can_check,
-            "checks": gate.restrict(dossier.commune_checks.select_related("checked_by"), user, Action.VIEW),
+            "checks": checks,
             "assignments": assignments,
             "items": items,
             "evidence_form": forms.EvidenceForm(),
@@ -159,6 +184,11 @@ def dossier_assessment(request, pk):
     """The producer's self-assessment on the product's sheet, with the score and the advice."""
     dossier = _dossier(request, pk)
     data = selectors.definition(dossier)
+    if data is None:
+        messages.info(
+            request, _("The self-assessment opens once the criteria set of the product set is in force.")
+        )
+        return redirect("evaluation:dossier_detail", pk=dossier.pk)
     can_edit = gate.allows(request.user, Action.CHANGE, dossier) and dossier.editable
     errors = []
     if request.method == "POST":
@@ -178,6 +208,7 @@ def dossier_assessment(request, pk):
     context = {
         "dossier": dossier,
         "data": data,
+        "sheet": selectors.sheet_for(dossier),
         "rows": sheetform.criterion_rows(data, sheetform.radio_values(dossier.answers)),
         "flags": set(dossier.flags),
         "general_checks": [c for c in data.checks if c.criterion is None],

@@ -5,6 +5,7 @@ OCOP_ENV=development ocop demo --no-serve   # just build
 OCOP_ENV=development ocop demo --reset      # start again from an empty database
 """
 
+import os
 import time
 from pathlib import Path
 
@@ -58,6 +59,13 @@ class Command(BaseCommand):
                 "and is not meant for a production server: run it with OCOP_ENV=development "
                 "(or add --force if you really mean it)."
             )
+        addr, port = options["addr"], options["port"]
+        host = f"[{addr}]" if ":" in addr else addr
+        # Certificates' QR codes and labels point at the address the demo serves on, unless the
+        # environment names the public address (settings.OCOP_PUBLIC_URL, decided there otherwise).
+        if not os.environ.get("OCOP_PUBLIC_URL"):
+            shown = "127.0.0.1" if addr in ("0.0.0.0", "::") else host
+            settings.OCOP_PUBLIC_URL = f"http://{shown}:{port}"
         started = time.monotonic()
         flush = self._reset(force) if options["reset"] else False
         call_command("migrate", interactive=False, verbosity=0)
@@ -85,8 +93,6 @@ class Command(BaseCommand):
                 f"Thời gian / Time: migrate + địa giới / geography {migrated - started:.1f} s, "
                 f"tạo dữ liệu / generation {built - migrated:.1f} s, tổng / total {built - started:.1f} s"
             )
-        addr, port = options["addr"], options["port"]
-        host = f"[{addr}]" if ":" in addr else addr
         self._print_logins(f"http://{host}:{port}/", serving=not options["no_serve"])
         if not options["no_serve"]:
             # No autoreloader: it would run this whole command again in a child process.
