@@ -87,6 +87,14 @@ class AuditAction(models.TextChoices):
     DOSSIER_EVIDENCE_ADD = "dossier.evidence_add", pgettext_lazy("audit action", "Evidence added")
     DOSSIER_EVIDENCE_REMOVE = "dossier.evidence_remove", pgettext_lazy("audit action", "Evidence removed")
     DOSSIER_SUBMIT = "dossier.submit", pgettext_lazy("audit action", "Dossier submitted")
+    DOSSIER_CRITERIA_GAP = (
+        "dossier.criteria_gap",
+        pgettext_lazy("audit action", "Province told of a product set without criteria"),
+    )
+    DOSSIER_CRITERIA_SET = (
+        "dossier.criteria_set",
+        pgettext_lazy("audit action", "Draft dossier given the criteria set now in force"),
+    )
     DOSSIER_CHECK_RETURNED = (
         "dossier.check_returned",
         pgettext_lazy("audit action", "Dossier returned for correction"),
