@@ -13,18 +13,8 @@ from ocop.market.services import catalogue_refresh
 from ocop.registry.importing import run_import
 from ocop.registry.models import Product
 from ocop.registry.tests.listfiles import xlsx
-
-HEADER = [
-    "STT",
-    "Tên sản phẩm",
-    "Tên chủ thể",
-    "Địa chỉ",
-    "Nhóm sản phẩm",
-    "Hạng sao",
-    "Ngày công nhận",
-    "Mã số thuế",
-]
-ADDRESS = "Ấp Chợ, xã Phú Cần, huyện Tiểu Cần, tỉnh Trà Vinh"
+from ocop.registry.tests.test_import import HEADER  # the columns provinces' lists have
+from ocop.registry.tests.test_import import PHU_CAN as ADDRESS
 
 
 def row(producer: str) -> list:
