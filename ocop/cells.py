@@ -23,10 +23,23 @@ from __future__ import annotations
 
 import csv
 import re
+from datetime import date, datetime
 
 TRIGGERS = "=+-@\t\r"
 _NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
 _NEEDS_QUOTE = re.compile(r"'*[=+\-@\t\r]")
+
+
+def plain(value) -> str:
+    """A value as text, the way the platform writes it in its files and forms: empty for None,
+    ``true``/``false`` for booleans, ISO 8601 for dates and times."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value)
 
 
 def neutral(value):

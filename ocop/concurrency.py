@@ -30,6 +30,8 @@ from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ocop import cells
+
 _DIGEST_BYTES = 3  # per field: names changed fields; a collision could only leave one unnamed
 _SALT = "ocop.concurrency.field"
 
@@ -326,15 +328,9 @@ def _shown(field: forms.Field, value) -> str:
 def _as_data(field: forms.Field, value) -> str:
     """A value as the browser would post it for ``field``."""
     value = field.prepare_value(value)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
-    return str(value)
+    return cells.plain(value)
 
 
 class VersionedForm(forms.Form):

@@ -435,13 +435,10 @@ def _since(text: str):
 
 def _open(dataset, reader, query, **extra):
     since = _since(query.changes_since)
-    total, rows = reader(
-        since=since,
-        province=query.province,
-        offset=(query.page - 1) * query.page_size,
-        limit=query.page_size,
-        **extra,
+    ask = selectors.OpenSlice(
+        since=since, province=query.province, offset=(query.page - 1) * query.page_size, limit=query.page_size
     )
+    total, rows = reader(ask, **extra)
     definition = opendata.DATASETS[dataset]
     data = opendata.envelope(definition, rows, total=total, generated_at=timezone.now(), since=since)
     data.update(page=query.page, page_size=query.page_size)

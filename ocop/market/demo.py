@@ -21,6 +21,7 @@ from decimal import Decimal
 from django.db.models import Count
 from django.utils import timezone
 
+from ocop.geo.centres import province_centres
 from ocop.geo.models import Commune, Province
 from ocop.registry.models import Producer, ProducerMember, Recognition
 
@@ -35,7 +36,7 @@ from .models import (
     Stock,
     SupplyCapacity,
 )
-from .places import commune_centre, province_centres
+from .places import commune_centre
 from .services import catalogue_refresh
 
 BATCH = 2000

@@ -13,12 +13,12 @@ from ocop.accounts.choices import Action
 from ocop.concurrency import VersionedForm
 from ocop.geo.models import Commune, Province
 from ocop.registry.choices import CertificationKind, ProducerType, ProductGroup
-from ocop.registry.forms import DateInput
+from ocop.registry.forms import AddressedForm, DateInput
 from ocop.registry.identifiers import IdentifierError, normalise_gtin
 from ocop.registry.models import Producer, Product, ProductSet
 from ocop.web.edge import text_param
 
-from . import hours
+from . import hours, services
 from .choices import CatalogueSort, CatalogueStatus, WhereSold
 from .models import Enquiry, Fair, FairParticipant, PointOfSale, SalesChannel, SupplyCapacity
 
@@ -104,43 +104,17 @@ class CatalogueFilterForm(forms.Form):
         self.fields["commune"].choices = _blank(_("All communes")) + list(communes)
 
 
-class PointForm(VersionedForm, forms.ModelForm):
-    province = forms.ModelChoiceField(
-        queryset=Province.objects.none(),
-        required=False,
-        label=_("Province"),
-        help_text=_("Leave empty to take it from the address."),
-    )
-    commune = forms.ModelChoiceField(
-        queryset=Commune.objects.none(),
-        required=False,
-        label=_("Commune"),
-        help_text=_("Leave empty to take it from the address."),
-    )
+class PointForm(VersionedForm, AddressedForm, forms.ModelForm):
     hours_text = forms.CharField(
         label=_("Opening hours"),
         required=False,
         max_length=300,
         help_text=_("e.g. T2-T6 7:30-21:00; T7, CN 8:00-12:00 — or Daily 7-22, or 24/7."),
     )
-    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
 
     class Meta:
         model = PointOfSale
-        fields = [
-            "name",
-            "kind",
-            "operator",
-            "address",
-            "latitude",
-            "longitude",
-            "phone",
-            "website",
-            "opened_on",
-            "closed_on",
-            "description_vi",
-            "description_en",
-        ]
+        fields = services.POINT_FIELDS
         widgets = {
             "opened_on": DateInput(),
             "closed_on": DateInput(),
@@ -196,20 +170,7 @@ class StockForm(forms.Form):
 class SupplyForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = SupplyCapacity
-        fields = [
-            "volume",
-            "volume_unit",
-            "period",
-            "season_from_month",
-            "season_to_month",
-            "minimum_order",
-            "minimum_order_unit",
-            "lead_time_days",
-            "export_ready",
-            "accepts_enquiries",
-            "note_vi",
-            "note_en",
-        ]
+        fields = services.SUPPLY_FIELDS
         widgets = {"note_vi": forms.Textarea(attrs={"rows": 2}), "note_en": forms.Textarea(attrs={"rows": 2})}
 
 
@@ -251,17 +212,7 @@ class EnquiryForm(forms.ModelForm):
 
     class Meta:
         model = Enquiry
-        fields = [
-            "buyer_kind",
-            "buyer_organisation",
-            "buyer_name",
-            "buyer_email",
-            "destination",
-            "quantity",
-            "unit",
-            "wanted_from",
-            "wanted_until",
-        ]
+        fields = services.ENQUIRY_FIELDS
         widgets = {"wanted_from": DateInput(), "wanted_until": DateInput()}
         help_texts = {
             "buyer_email": _("Only to send you the link to the conversation. The producer does not see it."),
@@ -290,20 +241,7 @@ class FairForm(VersionedForm, forms.ModelForm):
 
     class Meta:
         model = Fair
-        fields = [
-            "name",
-            "kind",
-            "starts_on",
-            "ends_on",
-            "venue",
-            "province",
-            "organiser",
-            "organiser_province",
-            "website",
-            "is_published",
-            "description_vi",
-            "description_en",
-        ]
+        fields = services.FAIR_FIELDS
         widgets = {
             "starts_on": DateInput(),
             "ends_on": DateInput(),

@@ -122,15 +122,9 @@ DATASETS = {d.slug: d for d in (PRODUCTS, PRODUCERS, POINTS)}
 def cell(value):
     """A value as a CSV cell: ISO dates, true/false, empty for None; numbers stay numbers (the
     CSV writer neutralises texts that look like formulas, never a negative number)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, int | float | Decimal):
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         return value
-    return str(value)
+    return cells.plain(value)
 
 
 def json_value(value):

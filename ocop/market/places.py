@@ -1,37 +1,17 @@
-"""Where each current province's administrative centre is (data/province_centres.csv) and the
-outline of each (the geography app's approximate boundaries, ocop/geo/data/boundaries.json)."""
+"""The outline of each current province (the geography app's approximate boundaries,
+ocop/geo/data/boundaries.json) and roughly where a commune is; where each province's centre is
+comes from :mod:`ocop.geo.centres`."""
 
 from __future__ import annotations
 
-import csv
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
 
 import ocop.geo
 
-CENTRES_CSV = Path(__file__).resolve().parent / "data" / "province_centres.csv"
 BOUNDARIES_JSON = Path(ocop.geo.__file__).resolve().parent / "data" / "boundaries.json"
 CURRENT_ERA = "2025-07"
-
-
-class Centre(NamedTuple):
-    code: str
-    name: str
-    lat: float
-    lon: float
-
-
-@lru_cache(maxsize=1)
-def province_centres() -> dict[str, Centre]:
-    """{province code: Centre} for the 34 provinces in force since 1 July 2025."""
-    with CENTRES_CSV.open(encoding="utf-8") as handle:
-        rows = csv.DictReader(line for line in handle if not line.startswith("#"))
-        return {
-            row["code"]: Centre(row["code"], row["centre"], float(row["lat"]), float(row["lon"]))
-            for row in rows
-        }
 
 
 @lru_cache(maxsize=1)

@@ -16,8 +16,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.utils import numberformat
-from django.utils.formats import get_format
+from ocop.numbers import grouped
 
 # Stars 3, 4, 5 and general series: colour-blind-safe hues from the Okabe-Ito palette.
 STAR_COLOURS = {3: "#56b4e9", 4: "#0072b2", 5: "#e69f00"}
@@ -115,17 +114,9 @@ def nice_scale(maximum: float, ticks: int = 4) -> tuple[float, float]:
 
 def format_number(value: float) -> str:
     """Thousands with a dot and one decimal after a comma, as Vietnamese documents write them
-    (10.000; 1.234,5), on every page and in every report whatever its language: Django's number
-    formatting with the separators of its Vietnamese locale (which does not group by itself)."""
+    (10.000; 1.234,5), on every page and in every report whatever its language."""
     whole = value == int(value)
-    return numberformat.format(
-        int(value) if whole else round(value, 1),
-        get_format("DECIMAL_SEPARATOR", "vi"),
-        decimal_pos=None if whole else 1,
-        grouping=3,
-        thousand_sep=get_format("THOUSAND_SEPARATOR", "vi"),
-        force_grouping=True,
-    )
+    return grouped(int(value) if whole else value, decimals=None if whole else 1, language="vi")
 
 
 def _value_ticks(top: float, step: float, position) -> list[tuple[float, str]]:

@@ -9,9 +9,7 @@ Views parse input, check the unit is within reach and present; the figures come 
 from datetime import date
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
@@ -24,13 +22,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
 from ocop.accounts.gate import actor_of
-from ocop.concurrency import EditConflict
 from ocop.geo.gazetteer import CURRENT
 from ocop.geo.models import Commune, Province
 from ocop.jobs.services import job_start
 from ocop.registry.models import CraftVillage, Producer
 from ocop.web.edge import text_param
-from ocop.web.feedback import REFUSED, act, apply_errors
+from ocop.web.feedback import REFUSED, act, submitted
 
 from . import dashboard, figures, forms, measures, presenting, selectors, services, units
 from .choices import GROUP_COLUMNS, TYPE_COLUMNS, Measure
@@ -353,7 +350,7 @@ def target_create(request):
         request.POST or None, provinces=provinces, allow_national=actor_of(request.user).is_central
     )
     if request.method == "POST" and form.is_valid():
-        saved, form, _status = _submitted(
+        saved, form, _status = submitted(
             request,
             form,
             lambda: services.target_create(user=request.user, **_target_fields(form)),
@@ -362,23 +359,6 @@ def target_create(request):
         if saved is not REFUSED:
             return redirect("monitoring:targets")
     return render(request, "monitoring/target_form.html", {"form": form})
-
-
-def _submitted(request, form, call, *, success: str):
-    """Run the service a valid form asks for: (what it returned, or ``REFUSED``; the form to show
-    again; the status to show it with). Its refusal goes on the form: the field errors, or the
-    fields someone else changed since the form was opened (409); out of reach is not found."""
-    try:
-        result = call()
-    except EditConflict as conflict:
-        return REFUSED, form.refused(conflict), 409
-    except ValidationError as exc:
-        apply_errors(form, exc)
-        return REFUSED, form, 200
-    except PermissionDenied:
-        raise Http404("Out of your jurisdiction.") from None
-    messages.success(request, success)
-    return result, form, 200
 
 
 @login_required
@@ -399,7 +379,7 @@ def target_edit(request, pk):
     )
     status = 200
     if request.method == "POST" and form.is_valid():
-        saved, form, status = _submitted(
+        saved, form, status = submitted(
             request,
             form,
             lambda: services.target_update(
@@ -542,7 +522,7 @@ def craft_village_edit(request, pk=None):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         producers, version = data.pop("producers"), data.pop("version")
-        saved, form, status = _submitted(
+        saved, form, status = submitted(
             request,
             form,
             lambda: services.craft_village_save(

@@ -35,7 +35,10 @@ def placeable_communes(user, province=None):
     return communes.order_by("name")
 
 
-class ProducerForm(VersionedForm, forms.ModelForm):
+class AddressedForm(forms.Form):
+    """The fields of a record found at an address (a producer, a point of sale): its province and
+    commune, picked or left empty to be read from the address, and its website."""
+
     province = forms.ModelChoiceField(
         queryset=Province.objects.none(),
         required=False,
@@ -50,6 +53,8 @@ class ProducerForm(VersionedForm, forms.ModelForm):
     )
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
 
+
+class ProducerForm(VersionedForm, AddressedForm, forms.ModelForm):
     # Where the producer is comes right after who it is; the other fields follow in Meta's order.
     field_order = ["name", "kind", "legal_form", "address", "province", "commune"]
 

@@ -14,24 +14,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
-from ocop.concurrency import EditConflict
 from ocop.geo.models import Commune, Province
 from ocop.geo.services import LocationError, place
 from ocop.jobs.models import Job
 from ocop.jobs.services import job_start
 from ocop.web.edge import id_param
-from ocop.web.feedback import apply_errors, flash_errors
-from ocop.web.paging import paginate
+from ocop.web.feedback import REFUSED, apply_errors, flash_errors, submitted
+from ocop.web.paging import paginate, query_without_page
 
 from . import forms, selectors, services
 from .models import Certification, IntellectualProperty, Producer, Product, ProductPhoto, Recognition
-
-
-def _query_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
 
 # ---------------------------------------------------------------------------------------------
 # Management home
@@ -64,7 +56,7 @@ def producer_list(request):
     if form.is_valid():
         filters = selectors.ProducerFilters(**{k: v or "" for k, v in form.cleaned_data.items()})
     page = paginate(request, selectors.managed_producers(request.user, filters))
-    context = {"form": form, "page": page, "query": _query_without_page(request)}
+    context = {"form": form, "page": page, "query": query_without_page(request)}
     template = "registry/_producer_table.html" if request.htmx else "registry/producer_list.html"
     return render(request, template, context)
 
@@ -101,12 +93,15 @@ def _producer_location(form):
     """An address typed today is read on today's boundaries when nothing in it decides
     (an old address names its district, which does decide)."""
     data = form.cleaned_data
-    return place(
-        data.get("address", ""),
-        province=data.get("province"),
-        commune=data.get("commune"),
-        on=timezone.localdate(),
-    )
+    try:
+        return place(
+            data.get("address", ""),
+            province=data.get("province"),
+            commune=data.get("commune"),
+            on=timezone.localdate(),
+        )
+    except LocationError as exc:
+        raise ValidationError({"address": [str(exc)]}) from None
 
 
 @login_required
@@ -118,16 +113,15 @@ def producer_create(request):
         return render(request, "403.html", status=403)
     form = forms.ProducerForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            producer = services.producer_create(
+        producer, form, _status = submitted(
+            request,
+            form,
+            lambda: services.producer_create(
                 user=request.user, data=form.service_data(), location=_producer_location(form)
-            )
-        except LocationError as exc:
-            form.add_error("address", str(exc))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Producer “%(name)s” registered.") % {"name": producer.name})
+            ),
+            success=lambda producer: _("Producer “%(name)s” registered.") % {"name": producer.name},
+        )
+        if producer is not REFUSED:
             return redirect("registry:producer_detail", pk=producer.pk)
     return render(request, "registry/producer_form.html", {"form": form, "producer": None})
 
@@ -140,30 +134,24 @@ def producer_edit(request, pk):
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
-        try:
-            location = None
-            moved = (
-                data.get("address") != producer.address
-                or form.cleaned_data.get("commune") not in (None, producer.commune)
-                or form.cleaned_data.get("province") not in (None, producer.province)
-            )
-            if moved:
-                location = _producer_location(form)
-            services.producer_update(
+        moved = (
+            data.get("address") != producer.address
+            or form.cleaned_data.get("commune") not in (None, producer.commune)
+            or form.cleaned_data.get("province") not in (None, producer.province)
+        )
+        saved, form, status = submitted(
+            request,
+            form,
+            lambda: services.producer_update(
                 user=request.user,
                 producer=producer,
                 data=data,
-                location=location,
+                location=_producer_location(form) if moved else None,
                 version=form.cleaned_data["version"],
-            )
-        except EditConflict as conflict:
-            form, status = form.refused(conflict), 409
-        except LocationError as exc:
-            form.add_error("address", str(exc))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
+            ),
+            success=_("Changes saved."),
+        )
+        if saved is not REFUSED:
             return redirect("registry:producer_detail", pk=producer.pk)
     return render(request, "registry/producer_form.html", {"form": form, "producer": producer}, status=status)
 
@@ -197,7 +185,7 @@ def product_list(request):
     context = {
         "form": form,
         "page": page,
-        "query": _query_without_page(request),
+        "query": query_without_page(request),
         "today": timezone.localdate(),
     }
     template = "registry/_product_table.html" if request.htmx else "registry/product_list.html"
@@ -281,19 +269,18 @@ def product_edit(request, pk):
     form = forms.ProductForm(request.POST or None, instance=product)
     status = 200
     if request.method == "POST" and form.is_valid():
-        try:
-            services.product_update(
+        saved, form, status = submitted(
+            request,
+            form,
+            lambda: services.product_update(
                 user=request.user,
                 product=product,
                 data=form.service_data(),
                 version=form.cleaned_data["version"],
-            )
-        except EditConflict as conflict:
-            form, status = form.refused(conflict), 409
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
+            ),
+            success=_("Changes saved."),
+        )
+        if saved is not REFUSED:
             return redirect("registry:product_detail", pk=product.pk)
     return render(
         request,

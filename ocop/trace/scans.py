@@ -16,8 +16,6 @@ in the cache, expiring with the window.
 
 from __future__ import annotations
 
-import csv
-import functools
 import hashlib
 import logging
 import math
@@ -26,7 +24,6 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -35,6 +32,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ocop.accounts.client import client_address
+from ocop.geo.centres import province_centres
 from ocop.registry.models import Product
 
 from . import codes, selectors
@@ -42,7 +40,6 @@ from .choices import FlagKind
 from .models import Batch, LocatedScan, ScanCount, ScanFlag
 
 log = logging.getLogger(__name__)
-CENTRES = Path(__file__).resolve().parent / "data" / "province_centres.csv"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -290,20 +287,13 @@ def counting() -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-@functools.cache
-def centres() -> dict[str, tuple[float, float]]:
-    with CENTRES.open(encoding="utf-8") as handle:
-        return {
-            row["code"]: (float(row["latitude"]), float(row["longitude"])) for row in csv.DictReader(handle)
-        }
-
-
 def distance_km(a: str, b: str) -> float | None:
     """Great-circle distance between two provinces' administrative centres (approximate)."""
-    here, there = centres().get(a), centres().get(b)
+    centres = province_centres()
+    here, there = centres.get(a), centres.get(b)
     if here is None or there is None:
         return None
-    lat1, lon1, lat2, lon2 = map(math.radians, (*here, *there))
+    lat1, lon1, lat2, lon2 = map(math.radians, (here.lat, here.lon, there.lat, there.lon))
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     return 2 * 6371 * math.asin(math.sqrt(h))
 

@@ -1,7 +1,8 @@
 """A form's or a service's refusal, said to the person, the same way whichever app refused.
 
-Views that render a form again show the refusal on it (:func:`apply_errors`); views that act on
-a POST and redirect back flash it for the next page (:func:`flash_errors`, :func:`act`)."""
+Views that render a form again show the refusal on it (:func:`apply_errors`, :func:`submitted`);
+views that act on a POST and redirect back flash it for the next page (:func:`flash_errors`,
+:func:`act`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+
+from ocop.concurrency import EditConflict
 
 
 def apply_errors(form, error: ValidationError) -> None:
@@ -51,3 +54,27 @@ def act(request, call: Callable[[], Any], *, success: str = "") -> Any:
     if success:
         messages.success(request, success)
     return result
+
+
+def submitted(
+    request, form, call: Callable[[], Any], *, success: str | Callable[[Any], str]
+) -> tuple[Any, Any, int]:
+    """Run the service a valid form asks for, for a view that shows the form again when refused.
+
+    Returns (what the service returned, or :data:`REFUSED`; the form to show; the status to show
+    it with). The refusal goes on the form: the field errors, or the fields someone else changed
+    since the form was opened (:class:`~ocop.concurrency.EditConflict`, 409); out of reach is not
+    found. On success the ``success`` message is said (a function of what the service returned,
+    for a message that names it); the view then redirects.
+    """
+    try:
+        result = call()
+    except EditConflict as conflict:
+        return REFUSED, form.refused(conflict), 409
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return REFUSED, form, 200
+    except PermissionDenied:
+        raise Http404("Out of your jurisdiction.") from None
+    messages.success(request, success(result) if callable(success) else success)
+    return result, form, 200

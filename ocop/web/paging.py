@@ -32,3 +32,10 @@ def page_number(request, count: int, size: int) -> int:
     except ValueError:
         number = 1
     return min(max(number, 1), max(1, math.ceil(count / size)))
+
+
+def query_without_page(request) -> str:
+    """The request's query string without ``page``, for the pagination links to append to."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()

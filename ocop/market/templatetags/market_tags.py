@@ -2,7 +2,7 @@ from html import escape
 
 from django import template
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, get_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 
@@ -10,6 +10,7 @@ from ocop.market import hours, selectors
 from ocop.market.choices import ChannelKind
 from ocop.market.countries import export_market
 from ocop.market.links import product_url as _product_url
+from ocop.numbers import grouped
 
 register = template.Library()
 
@@ -42,16 +43,8 @@ def partner_of(context, channel) -> str:
     return channel.partner
 
 
-def _vietnamese() -> bool:
-    return (get_language() or "vi").split("-")[0] != "en"
-
-
-def _grouped(text: str) -> str:
-    """A number written with English separators ("1,500.5"), in the page's language: Vietnamese
-    groups thousands with dots and writes decimals after a comma ("1.500,5")."""
-    if not _vietnamese():
-        return text
-    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+def _language() -> str:
+    return "en" if (get_language() or "vi").split("-")[0] == "en" else "vi"
 
 
 @register.filter
@@ -59,7 +52,7 @@ def vnd(value) -> str:
     """1234567 -> "1.234.567 ₫" on a Vietnamese page, "1,234,567 ₫" on an English one."""
     if value in (None, ""):
         return ""
-    return _grouped(f"{int(value):,}") + " ₫"
+    return grouped(int(value), language=_language()) + " ₫"
 
 
 @register.filter
@@ -69,7 +62,9 @@ def number(value) -> str:
     as one and a half)."""
     if value in (None, ""):
         return ""
-    return _grouped(f"{value:,.2f}".rstrip("0").rstrip("."))
+    language = _language()
+    written = grouped(value, decimals=2, language=language)
+    return written.rstrip("0").rstrip(get_format("DECIMAL_SEPARATOR", language))
 
 
 @register.simple_tag(takes_context=True)

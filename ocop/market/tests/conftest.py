@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from ocop.market.models import PointOfSale
 from ocop.registry.models import Producer, Product, Recognition
 
 
@@ -56,6 +58,18 @@ class Registry:
             recognition.revocation_reason = "Vi phạm an toàn thực phẩm"
             recognition.save()
         return product
+
+    def point(self, name, **extra):
+        """A point of sale at 12 Hùng Vương, Tân An (province A, commune a1), with coordinates."""
+        fields = {
+            "kind": "ocop_point",
+            "address": "12 Hùng Vương",
+            "province": self.geo.province_a,
+            "commune": self.geo.a1,
+            "latitude": Decimal("10.53586"),
+            "longitude": Decimal("106.40587"),
+        }
+        return PointOfSale.objects.create(name=name, **{**fields, **extra})
 
 
 @pytest.fixture

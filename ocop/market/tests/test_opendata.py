@@ -5,7 +5,6 @@ import csv
 import io
 import json
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -31,14 +30,8 @@ def world(records, registry, geo):
     records.revoked = registry.product(
         records.q, "Trà hoa vàng", stars=3, state="revoked", name_en="Golden camellia tea"
     )
-    records.point = PointOfSale.objects.create(
-        name="Điểm OCOP Tân An",
-        kind="ocop_point",
-        address="12 Hùng Vương",
-        province=geo.province_a,
-        commune=geo.a1,
-        latitude=Decimal("10.53586"),
-        longitude=Decimal("106.40587"),
+    records.point = registry.point(
+        "Điểm OCOP Tân An",
         opening_hours=[{"days": [0, 1, 2, 3, 4], "opens": "07:30", "closes": "21:00"}],
         phone="0272 382 1234",
     )

@@ -22,15 +22,9 @@ def _json_ld(page: str) -> dict:
 
 
 @pytest.fixture
-def shop(records, geo):
-    point = PointOfSale.objects.create(
-        name="Điểm giới thiệu và bán sản phẩm OCOP Tân An",
-        kind="ocop_point",
-        address="12 Hùng Vương",
-        province=geo.province_a,
-        commune=geo.a1,
-        latitude=Decimal("10.53586"),
-        longitude=Decimal("106.40587"),
+def shop(records, registry):
+    point = registry.point(
+        "Điểm giới thiệu và bán sản phẩm OCOP Tân An",
         opening_hours=[{"days": [0, 1, 2, 3, 4, 5, 6], "opens": "07:30", "closes": "21:00"}],
     )
     Stock.objects.create(point=point, product=records.p_recognised)
@@ -178,7 +172,7 @@ def test_points_of_sale_list_map_coverage_and_detail(client, records, shop, geo)
     assert "Điểm giới thiệu và bán sản phẩm OCOP Tân An" in listing and "Siêu thị Phú Thọ" not in listing
     drawn = client.get("/catalogue/points-of-sale/?province=80&view=map").content.decode()
     assert re.search(r'<circle class="pt ocop_point" cx="[\d.]+" cy="[\d.]+"', drawn)
-    assert "Tân An</text>" in drawn  # the province's centre, from data/province_centres.csv
+    assert "Tân An</text>" in drawn  # the province's centre, from ocop/geo/data/province_centres.csv
     assert drawn.count('<path class="unit" d="M') == 1  # its outline, from the geography data
     country = client.get("/catalogue/points-of-sale/?view=map").content.decode()
     # Every province drawn, each a link to its own map.

@@ -10,17 +10,7 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
-from ocop.market import services
-from ocop.market.models import (
-    Enquiry,
-    EnquiryMessage,
-    Fair,
-    FairParticipant,
-    PointOfSale,
-    SalesChannel,
-    Stock,
-    SupplyCapacity,
-)
+from ocop.market import models, services
 from ocop.registry.models import Certification, Product, Recognition
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def grow(records, geo, day, settings):
     """Adds products to P (Tây Ninh) and Q (Phú Thọ) with everything a page may show."""
-    point = PointOfSale.objects.create(
+    point = models.PointOfSale.objects.create(
         name="Điểm OCOP",
         kind="ocop_point",
         address="1 Hùng Vương",
@@ -37,7 +27,7 @@ def grow(records, geo, day, settings):
         latitude=Decimal("10.5"),
         longitude=Decimal("106.4"),
     )
-    fair = Fair.objects.create(
+    fair = models.Fair.objects.create(
         name="Hội chợ",
         starts_on=day,
         ends_on=day + timedelta(days=2),
@@ -59,9 +49,9 @@ def grow(records, geo, day, settings):
                 valid_until=day + timedelta(days=900),
             )
             Certification.objects.create(product=product, kind="vietgap")
-            SupplyCapacity.objects.create(product=product, volume=Decimal(10), volume_unit="kg")
-            Stock.objects.create(point=point, product=product)
-            SalesChannel.objects.create(
+            models.SupplyCapacity.objects.create(product=product, volume=Decimal(10), volume_unit="kg")
+            models.Stock.objects.create(point=point, product=product)
+            models.SalesChannel.objects.create(
                 producer=producer,
                 product=product,
                 kind="ecommerce",
@@ -69,7 +59,7 @@ def grow(records, geo, day, settings):
                 url="https://s.example",
                 started_on=day,
             )
-            PointOfSale.objects.create(
+            models.PointOfSale.objects.create(
                 name=f"Cửa hàng {index}",
                 kind="specialty_shop",
                 address="x",
@@ -77,10 +67,10 @@ def grow(records, geo, day, settings):
                 latitude=Decimal("10.6"),
                 longitude=Decimal("106.5"),
             )
-            participant, _ = FairParticipant.objects.get_or_create(fair=fair, producer=producer)
+            participant, _ = models.FairParticipant.objects.get_or_create(fair=fair, producer=producer)
             participant.products.add(product)
-            Stock.objects.create(point=PointOfSale.objects.latest("pk"), product=product)
-            enquiry = Enquiry.objects.create(
+            models.Stock.objects.create(point=models.PointOfSale.objects.latest("pk"), product=product)
+            enquiry = models.Enquiry.objects.create(
                 producer=records.p,
                 product=product if producer == records.p else None,
                 buyer_kind="shop",
@@ -89,7 +79,7 @@ def grow(records, geo, day, settings):
                 buyer_email="mua@example.com",
                 key=f"k{index}",
             )
-            EnquiryMessage.objects.create(enquiry=enquiry, side="buyer", body="Xin báo giá sỉ ạ.")
+            models.EnquiryMessage.objects.create(enquiry=enquiry, side="buyer", body="Xin báo giá sỉ ạ.")
         services.catalogue_refresh()
 
     add.point, add.fair = point, fair
