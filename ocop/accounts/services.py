@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -153,19 +153,21 @@ def grant_add(*, actor, user, role, province=None, commune=None):
     """Give an account in reach one more role."""
     if not gate.may_grant(actor, role=role, province=province, commune=commune):
         raise PermissionDenied
-    try:
-        with transaction.atomic():
-            grant = user.grants.create(role=role, province=province, commune=commune, granted_by=actor)
-            audit_record(
-                actor=actor,
-                action="account.grant_add",
-                obj=user,
-                province_id=_grant_province_id(role, province, commune),
-                grant=grant.pk,
-                role=role,
-            )
-    except IntegrityError:
-        raise ValidationError(_("The account already holds this role.")) from None
+    with transaction.atomic():
+        # The unique constraint cannot see a repeat (its empty jurisdiction is NULL, and NULLs
+        # differ): the account's row is locked and the roles it holds are read under the lock.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        if user.grants.filter(role=role, province=province, commune=commune).exists():
+            raise ValidationError(_("The account already holds this role."))
+        grant = user.grants.create(role=role, province=province, commune=commune, granted_by=actor)
+        audit_record(
+            actor=actor,
+            action="account.grant_add",
+            obj=user,
+            province_id=_grant_province_id(role, province, commune),
+            grant=grant.pk,
+            role=role,
+        )
     gate.forget(user)
     return grant
 
