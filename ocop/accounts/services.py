@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -117,8 +117,12 @@ def password_mail(*, user, base_url: str, welcome: bool = False) -> None:
     audit_record(actor=None, action="account.password_mail", obj=user, welcome=welcome)
 
 
-def _grant_province_id(role, province, commune):
-    return province.pk if province is not None else (commune.province_id if commune is not None else None)
+def _audit_grant(*, actor, action: str, grant: Grant) -> None:
+    """An account's role given or taken back, filed under the province it concerns."""
+    province_id = grant.province_id or (grant.commune.province_id if grant.commune_id else None)
+    audit_record(
+        actor=actor, action=action, obj=grant.user, province_id=province_id, grant=grant.pk, role=grant.role
+    )
 
 
 def officer_create(
@@ -132,19 +136,16 @@ def officer_create(
         raise ValidationError({"username": _("This username is taken.")})
     if email_taken(email):
         raise ValidationError({"email": _("Another active account uses this address.")})
+    user = User(username=username, first_name=first_name, last_name=last_name, email=email, phone=phone)
+    user.set_unusable_password()
     with transaction.atomic():
-        user = User(username=username, first_name=first_name, last_name=last_name, email=email, phone=phone)
-        user.set_unusable_password()
-        user.save()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:  # taken by a request that got there first
+            raise ValidationError({"username": _("This username is taken.")}) from None
         grant = user.grants.create(role=role, province=province, commune=commune, granted_by=actor)
-        audit_record(
-            actor=actor,
-            action="account.create",
-            obj=user,
-            province_id=_grant_province_id(role, province, commune),
-            grant=grant.pk,
-            role=role,
-        )
+        _audit_grant(actor=actor, action="account.create", grant=grant)
         transaction.on_commit(lambda: password_mail(user=user, base_url=base_url, welcome=True))
     return user
 
@@ -160,14 +161,7 @@ def grant_add(*, actor, user, role, province=None, commune=None):
         if user.grants.filter(role=role, province=province, commune=commune).exists():
             raise ValidationError(_("The account already holds this role."))
         grant = user.grants.create(role=role, province=province, commune=commune, granted_by=actor)
-        audit_record(
-            actor=actor,
-            action="account.grant_add",
-            obj=user,
-            province_id=_grant_province_id(role, province, commune),
-            grant=grant.pk,
-            role=role,
-        )
+        _audit_grant(actor=actor, action="account.grant_add", grant=grant)
     gate.forget(user)
     return grant
 
@@ -186,15 +180,8 @@ def grant_remove(*, actor, grant) -> None:
             return
         if len(held) == 1:
             raise ValidationError(_("This is the account's only role: deactivate the account instead."))
+        _audit_grant(actor=actor, action="account.grant_remove", grant=grant)
         Grant.objects.filter(pk=grant.pk).delete()
-        audit_record(
-            actor=actor,
-            action="account.grant_remove",
-            obj=grant.user,
-            province_id=_grant_province_id(grant.role, grant.province, grant.commune),
-            grant=grant.pk,
-            role=grant.role,
-        )
 
 
 def officer_set_active(*, actor, user, active: bool) -> None:
