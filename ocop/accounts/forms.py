@@ -49,6 +49,10 @@ class PasswordResetRequestForm(auth_forms.PasswordResetForm):
     yet, may ask for a link too (this platform signs in only with passwords), and the link is
     built on the public address (the ``base_url`` the view passes), not on the Host header."""
 
+    email = forms.EmailField(
+        label=_("E-mail address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
     def get_users(self, email):
         return User.objects.filter(is_active=True, email__iexact=email.strip()).exclude(email="")
 
