@@ -127,6 +127,12 @@ class OfficerForm(GrantForm):
 
     field_order = ["username", "last_name", "first_name", "email", "phone", "role", "province", "commune"]
 
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("This username is taken."))
+        return username
+
     def clean_email(self):
         email = self.cleaned_data["email"].strip()
         if services.email_taken(email):
