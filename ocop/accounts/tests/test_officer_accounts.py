@@ -178,3 +178,20 @@ def test_an_address_in_use_is_refused_for_a_new_account(client, geo, officer_a, 
     assert response.status_code == 400
     assert "email" in response.context["form"].errors
     assert not User.objects.filter(username="lan").exists()
+
+
+def test_the_list_costs_the_same_queries_however_many_accounts(client, geo, central, django_user_model):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(central)
+    counts = []
+    for batch in range(2):
+        for n in range(5):
+            user = django_user_model.objects.create_user(username=f"o{batch}{n}", password="x")
+            user.grants.create(role="commune_officer", commune=geo.a1 if n % 2 else geo.b1)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/accounts/officers/").status_code == 200
+        counts.append(len(queries))
+    # Session, user, their roles, the count, the page, the page's roles.
+    assert counts == [6, 6]
