@@ -1,6 +1,7 @@
 """Signing in and out, passwords, a person's own page (roles, e-mail address, API tokens), and
 officers' accounts managed by the central office and by each province."""
 
+from axes.utils import reset as axes_reset
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -166,6 +167,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        # Whoever holds the mailbox may sign in again at once, without waiting out a lock that
+        # failed guesses at this username put on it.
+        axes_reset(username=form.user.get_username())
         services.audit_record(actor=None, action="account.password_reset", obj=form.user)
         return response
 

@@ -133,3 +133,14 @@ def test_reset_requests_are_limited_per_client_and_per_address(client, lan, sett
     assert refused.status_code == 429
     assert "Quá nhiều yêu cầu" in refused.content.decode()
     assert len(mail.outbox) == 2
+
+
+def test_a_reset_lifts_the_sign_in_lock_on_the_account(client, lan, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/accounts/login/", {"username": "lan", "password": "guess"})
+    locked = client.post("/accounts/login/", {"username": "lan", "password": "old-pw-1"})
+    assert locked.status_code == 429
+    client.post("/accounts/password_reset/", {"email": "lan.nguyen@example.org"})
+    link = _link(mail.outbox[0]).replace("http://127.0.0.1:8000", "")
+    client.post(client.get(link).url, {"new_password1": "Mới-9-mới", "new_password2": "Mới-9-mới"})
+    assert client.post("/accounts/login/", {"username": "lan", "password": "Mới-9-mới"}).status_code == 302
