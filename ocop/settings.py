@@ -205,7 +205,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "home"  # signed-in people land on their work: accounts.services.landing_url
 LOGOUT_REDIRECT_URL = "home"
 
 # The client's address, for sign-in throttling and every rate limit (ocop/accounts/client.py):
@@ -233,6 +233,15 @@ AXES_HANDLER = "ocop.accounts.throttling.Throttle"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "ocop.accounts.client.client_address"
+
+# ---- Accounts: passwords (issue 12) -------------------------------------------------------------
+# A password link (reset, or the first one of an account an office opened) works this long, and
+# once: Django's token changes with the password. Reset requests are limited per client address
+# and per address asked for, so the form can be used neither to flood a mailbox nor to probe.
+PASSWORD_RESET_TIMEOUT = env_int("OCOP_PASSWORD_LINK_HOURS", 72) * 3600
+OCOP_PASSWORD_RESET_LIMIT = env_int("OCOP_PASSWORD_RESET_LIMIT", 5)  # requests per hour
+if PASSWORD_RESET_TIMEOUT <= 0 or OCOP_PASSWORD_RESET_LIMIT <= 0:
+    raise ImproperlyConfigured("OCOP_PASSWORD_LINK_HOURS and OCOP_PASSWORD_RESET_LIMIT must be above 0")
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]

@@ -34,7 +34,22 @@ class AuditAction(models.TextChoices):
     whose services write them; ``accounts/tests/test_audit_actions.py`` checks every code the
     services pass is here."""
 
-    # Accounts: people, grants and API tokens (account management adds its codes here).
+    # Accounts: people, grants and API tokens.
+    ACCOUNT_CREATE = "account.create", pgettext_lazy("audit action", "Officer account opened")
+    ACCOUNT_GRANT_ADD = "account.grant_add", pgettext_lazy("audit action", "Role granted")
+    ACCOUNT_GRANT_REMOVE = "account.grant_remove", pgettext_lazy("audit action", "Role taken back")
+    ACCOUNT_DEACTIVATE = "account.deactivate", pgettext_lazy("audit action", "Account deactivated")
+    ACCOUNT_REACTIVATE = "account.reactivate", pgettext_lazy("audit action", "Account reactivated")
+    ACCOUNT_EMAIL_CHANGE = "account.email_change", pgettext_lazy("audit action", "E-mail address changed")
+    ACCOUNT_PASSWORD_CHANGE = "account.password_change", pgettext_lazy("audit action", "Password changed")
+    ACCOUNT_PASSWORD_RESET = (
+        "account.password_reset",
+        pgettext_lazy("audit action", "Password set from an e-mailed link"),
+    )
+    ACCOUNT_PASSWORD_MAIL = (
+        "account.password_mail",
+        pgettext_lazy("audit action", "Set-password link e-mailed"),
+    )
 
     # Registry: producers, products and their recognitions.
     REGISTRY_IMPORT = "registry.import", pgettext_lazy("audit action", "Registry file imported")

@@ -233,3 +233,51 @@ def may_create(user, model: type[Model], *, province_id=None, commune_id=None, o
     if owners is not None and allowed(Role.PRODUCER, label, ADD):
         return owners.filter(pk=actor.user.pk).exists()
     return False
+
+
+# ---- Officer accounts: who manages whose (issue 12) ------------------------------------------
+# Accounts are not rows of a province, so they have no Scope: an account is within a province
+# officer's reach when every grant it holds lies in their provinces (the province itself or one
+# of its communes). One grant elsewhere, or the central grant, puts it out of reach, so a
+# province can never deactivate or re-role someone who also works for the centre or another
+# province. The central office reaches every account. Nobody else manages accounts.
+
+
+def manages_accounts(user) -> bool:
+    actor = actor_of(user)
+    return actor.is_central or bool(actor.province_ids)
+
+
+def _grants_within(province_ids) -> Q:
+    return Q(role=Role.PROVINCE_OFFICER, province_id__in=province_ids) | Q(
+        role=Role.COMMUNE_OFFICER, commune__province_id__in=province_ids
+    )
+
+
+def accounts_in_reach(users: QuerySet, user) -> QuerySet:
+    """The accounts of ``users`` that ``user`` may manage (see the note above)."""
+    actor = actor_of(user)
+    if actor.is_central:
+        return users
+    if not actor.province_ids:
+        return users.none()
+    from .models import Grant
+
+    inside = _grants_within(actor.province_ids)
+    return users.filter(pk__in=Grant.objects.filter(inside).values("user_id")).exclude(
+        pk__in=Grant.objects.exclude(inside).values("user_id")
+    )
+
+
+def may_grant(user, *, role: str, province=None, commune=None) -> bool:
+    """Whether ``user`` may give (or take back) this role with this jurisdiction: the central
+    office any; a province officer a province or commune officer's role within their provinces,
+    never the central role."""
+    actor = actor_of(user)
+    if actor.is_central:
+        return True
+    if role == Role.PROVINCE_OFFICER and province is not None:
+        return province.pk in actor.province_ids
+    if role == Role.COMMUNE_OFFICER and commune is not None:
+        return commune.province_id in actor.province_ids
+    return False

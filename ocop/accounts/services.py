@@ -1,9 +1,22 @@
-"""Writing the audit trail. Services call :func:`audit_record` inside their own transaction."""
+"""Writing the audit trail (services call :func:`audit_record` inside their own transaction), and
+the account services: where a person lands, their e-mail address and password mail, officers'
+accounts and roles."""
 
-from django.db import models
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, models, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
+from . import gate
 from .choices import AuditAction
-from .models import AuditEvent
+from .models import AuditEvent, Grant, User
 
 
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict:
@@ -47,3 +60,143 @@ def audit_record(
         province_id=province_id,
         data=data,
     )
+
+
+# ---- Accounts: landing, e-mail, passwords, officer accounts (issue 12) -----------------------
+
+
+def landing_url(user) -> str:
+    """Where a person lands after signing in: their work, not the public home. Officers their
+    dashboard, council members their sittings, producers' staff their products; anyone else
+    their own page, which says they have no role yet."""
+    if gate.actor_of(user).is_officer:
+        return reverse("monitoring:dashboard")
+    # Through the user's reverse relations, so that accounts imports no app to its right.
+    if user.ocop_seats.exists():
+        return reverse("evaluation:round_list")
+    if user.producer_memberships.exists():
+        return reverse("registry:product_list")
+    return reverse("accounts:profile")
+
+
+def email_taken(email: str, *, exclude_pk=None) -> bool:
+    """Whether another active account already uses this address (compared without case): a
+    reset link must go to one person."""
+    others = User.objects.filter(is_active=True, email__iexact=email.strip())
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    return bool(email.strip()) and others.exists()
+
+
+def email_change(*, user, email: str) -> None:
+    """Set a person's own e-mail address (the form has checked it and their password)."""
+    with transaction.atomic():
+        had = bool(user.email)
+        user.email = email.strip()
+        user.save(update_fields=["email"])
+        # Ids, not copies of personal data: the address itself stays on the account only.
+        audit_record(
+            actor=user, action="account.email_change", obj=user, had_address=had, has_address=bool(email)
+        )
+
+
+def password_mail(*, user, base_url: str, welcome: bool = False) -> None:
+    """Send ``user`` a link to choose a password, through the configured EMAIL_BACKEND, in the
+    platform's first language. Django's token generator makes and later checks the link; it
+    stops working once the password changes or PASSWORD_RESET_TIMEOUT passes. ``base_url`` is
+    the site's public address (OCOP_PUBLIC_URL), not the one a request's Host header claims."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    path = reverse("accounts:password_reset_confirm", args=[uid, default_token_generator.make_token(user)])
+    context = {
+        "user": user,
+        "link": base_url.rstrip("/") + path,
+        "welcome": welcome,
+        "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+        "base_url": base_url,
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = " ".join(render_to_string("accounts/email/password_subject.txt", context).split())
+        body = render_to_string("accounts/email/password_body.txt", context)
+    EmailMessage(subject, body, to=[user.email]).send()
+    audit_record(actor=None, action="account.password_mail", obj=user, welcome=welcome)
+
+
+def _audit_grant(*, actor, action: str, grant: Grant) -> None:
+    """An account's role given or taken back, filed under the province it concerns."""
+    province_id = grant.province_id or (grant.commune.province_id if grant.commune_id else None)
+    audit_record(
+        actor=actor, action=action, obj=grant.user, province_id=province_id, grant=grant.pk, role=grant.role
+    )
+
+
+def officer_create(
+    *, actor, username, first_name, last_name, email, phone, role, province=None, commune=None, base_url
+):
+    """Open an officer's account with one role. It has no usable password: the person chooses
+    one from the link mailed to them (nobody chooses a password for someone else)."""
+    if not gate.may_grant(actor, role=role, province=province, commune=commune):
+        raise PermissionDenied
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("This username is taken.")})
+    if email_taken(email):
+        raise ValidationError({"email": _("Another active account uses this address.")})
+    user = User(username=username, first_name=first_name, last_name=last_name, email=email, phone=phone)
+    user.set_unusable_password()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:  # taken by a request that got there first
+            raise ValidationError({"username": _("This username is taken.")}) from None
+        grant = user.grants.create(role=role, province=province, commune=commune, granted_by=actor)
+        _audit_grant(actor=actor, action="account.create", grant=grant)
+        transaction.on_commit(lambda: password_mail(user=user, base_url=base_url, welcome=True))
+    return user
+
+
+def grant_add(*, actor, user, role, province=None, commune=None):
+    """Give an account in reach one more role."""
+    if not gate.may_grant(actor, role=role, province=province, commune=commune):
+        raise PermissionDenied
+    with transaction.atomic():
+        # The unique constraint cannot see a repeat (its empty jurisdiction is NULL, and NULLs
+        # differ): the account's row is locked and the roles it holds are read under the lock.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        if user.grants.filter(role=role, province=province, commune=commune).exists():
+            raise ValidationError(_("The account already holds this role."))
+        grant = user.grants.create(role=role, province=province, commune=commune, granted_by=actor)
+        _audit_grant(actor=actor, action="account.grant_add", grant=grant)
+    gate.forget(user)
+    return grant
+
+
+def grant_remove(*, actor, grant) -> None:
+    """Take a role back. The last role stays: an account without one would leave the province's
+    reach, so it is deactivated instead."""
+    if not gate.may_grant(actor, role=grant.role, province=grant.province, commune=grant.commune):
+        raise PermissionDenied
+    with transaction.atomic():
+        # Locks the account's grants, so that two removals cannot both leave it with none.
+        held = list(
+            Grant.objects.select_for_update().filter(user_id=grant.user_id).values_list("pk", flat=True)
+        )
+        if grant.pk not in held:
+            return
+        if len(held) == 1:
+            raise ValidationError(_("This is the account's only role: deactivate the account instead."))
+        _audit_grant(actor=actor, action="account.grant_remove", grant=grant)
+        Grant.objects.filter(pk=grant.pk).delete()
+
+
+def officer_set_active(*, actor, user, active: bool) -> None:
+    """Deactivate an account (it can no longer sign in or use its tokens) or reactivate it."""
+    if user.pk == actor.pk:
+        raise ValidationError(_("You cannot deactivate your own account."))
+    if active and email_taken(user.email, exclude_pk=user.pk):
+        raise ValidationError(_("Another active account uses this account's e-mail address."))
+    with transaction.atomic():
+        changed = User.objects.filter(pk=user.pk, is_active=not active).update(is_active=active)
+        if changed:
+            audit_record(
+                actor=actor, action="account.reactivate" if active else "account.deactivate", obj=user
+            )

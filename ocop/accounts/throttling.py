@@ -11,10 +11,16 @@ only, so that whoever owns one account cannot wipe the address's count with it.
 
 from __future__ import annotations
 
+import hashlib
+import time
+
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_failure_limit
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Sum
+
+from .client import client_address
 
 
 def _failures(attempts) -> int:
@@ -35,3 +41,26 @@ class Throttle(AxesDatabaseHandler):
         pair, _address = self.filter_user_attempts(request, credentials)
         deleted, _rows = pair.delete()
         return deleted
+
+
+# ---- Password reset requests (issue 12) ------------------------------------------------------
+
+
+def reset_allowed(request, email: str) -> tuple[bool, bool]:
+    """Whether this reset request may go on: (for the client address, for the address asked
+    for), each at most ``OCOP_PASSWORD_RESET_LIMIT`` an hour. The cache holds salted hashes that
+    expire with the hour, never the addresses themselves."""
+    hour = int(time.time() // 3600)
+
+    def under_limit(kind: str, value: str) -> bool:
+        digest = hashlib.sha256(f"{settings.SECRET_KEY}|{kind}|{hour}|{value}".encode()).hexdigest()[:32]
+        key = f"accounts:reset:{kind}:{digest}"
+        if cache.add(key, 1, 3600):
+            return True
+        try:
+            return cache.incr(key) <= settings.OCOP_PASSWORD_RESET_LIMIT
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, 3600)
+            return True
+
+    return under_limit("client", client_address(request)), under_limit("email", email.strip().lower())
