@@ -121,12 +121,11 @@ def password_mail(*, user, base_url: str, welcome: bool = False) -> None:
     audit_record(actor=None, action="account.password_mail", obj=user, welcome=welcome)
 
 
-def _audit_grant(*, actor, action: str, grant: Grant) -> None:
-    """An account's role given or taken back, filed under the province it concerns."""
+def _grant_audit(grant: Grant) -> dict:
+    """What the audit event of an account's role given or taken back records: the account, filed
+    under the province the role concerns."""
     province_id = grant.province_id or (grant.commune.province_id if grant.commune_id else None)
-    audit_record(
-        actor=actor, action=action, obj=grant.user, province_id=province_id, grant=grant.pk, role=grant.role
-    )
+    return {"obj": grant.user, "province_id": province_id, "grant": grant.pk, "role": grant.role}
 
 
 def officer_create(
@@ -149,7 +148,7 @@ def officer_create(
         except IntegrityError:  # taken by a request that got there first
             raise ValidationError({"username": _("This username is taken.")}) from None
         grant = user.grants.create(role=role, province=province, commune=commune, granted_by=actor)
-        _audit_grant(actor=actor, action="account.create", grant=grant)
+        audit_record(actor=actor, action="account.create", **_grant_audit(grant))
         transaction.on_commit(lambda: password_mail(user=user, base_url=base_url, welcome=True))
     return user
 
@@ -165,7 +164,7 @@ def grant_add(*, actor, user, role, province=None, commune=None):
         if user.grants.filter(role=role, province=province, commune=commune).exists():
             raise ValidationError(_("The account already holds this role."))
         grant = user.grants.create(role=role, province=province, commune=commune, granted_by=actor)
-        _audit_grant(actor=actor, action="account.grant_add", grant=grant)
+        audit_record(actor=actor, action="account.grant_add", **_grant_audit(grant))
     gate.forget(user)
     return grant
 
@@ -184,7 +183,7 @@ def grant_remove(*, actor, grant) -> None:
             return
         if len(held) == 1:
             raise ValidationError(_("This is the account's only role: deactivate the account instead."))
-        _audit_grant(actor=actor, action="account.grant_remove", grant=grant)
+        audit_record(actor=actor, action="account.grant_remove", **_grant_audit(grant))
         Grant.objects.filter(pk=grant.pk).delete()
 
 
