@@ -1,8 +1,13 @@
-"""Writing the audit trail. Services call :func:`audit_record` inside their own transaction."""
+"""Writing the audit trail (services call :func:`audit_record` inside their own transaction),
+and the services on grants and API tokens."""
 
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 
-from .models import AuditEvent
+from ocop.geo.gazetteer import CURRENT
+
+from .choices import GRANTED_ROLES, Role
+from .models import ApiToken, AuditEvent, Grant
 
 
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict:
@@ -43,3 +48,76 @@ def audit_record(
         province_id=province_id,
         data=data,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Grants and API tokens: the pages, the admin and the operator's commands (ocop grant, ocop token)
+# ---------------------------------------------------------------------------------------------
+
+
+def grant_add(*, actor, user, role: str, province=None, commune=None):
+    """Give ``user`` a granted role in its jurisdiction (none for the central office, a current
+    province for a province officer, a current commune for a commune officer). Raises
+    ValueError naming what is wrong; granting a grant already held changes nothing and returns
+    the one held."""
+    if role not in {r.value for r in GRANTED_ROLES}:
+        raise ValueError(f"unknown role {role!r}: one of {', '.join(r.value for r in GRANTED_ROLES)}")
+    needs = {Role.CENTRAL: None, Role.PROVINCE_OFFICER: "province", Role.COMMUNE_OFFICER: "commune"}[role]
+    given = "province" if province is not None else "commune" if commune is not None else None
+    if province is not None and commune is not None:
+        raise ValueError("give a province or a commune, not both")
+    if given != needs:
+        if needs is None:
+            raise ValueError(f"the role {role} covers the whole country: give no province or commune")
+        raise ValueError(f"the role {role} needs a {needs}")
+    unit = province or commune
+    if unit is not None and unit.era_id != CURRENT:
+        raise ValueError(f"{unit.name} ({unit.code}) is a unit from before 1 July 2025: give a current one")
+    with transaction.atomic():
+        grant, created = Grant.objects.get_or_create(
+            user=user, role=role, province=province, commune=commune, defaults={"granted_by": actor}
+        )
+        if created:
+            audit_record(
+                actor=actor,
+                action="grant.add",
+                obj=grant,
+                province_id=province.pk if province else commune.province_id if commune else None,
+                user=user.pk,
+                role=role,
+            )
+    return grant
+
+
+def grant_remove(*, actor, grant) -> None:
+    """Take a granted role away, with its audit event."""
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="grant.remove",
+            obj=grant,
+            province_id=grant.province_id or (grant.commune.province_id if grant.commune_id else None),
+            user=grant.user_id,
+            role=grant.role,
+        )
+        grant.delete()
+
+
+def token_create(*, actor, user, name: str, expires_at=None):
+    """Issue an API token to ``user``; returns (token, key). Only the key's hash is kept, so the
+    key is shown once, by the caller."""
+    with transaction.atomic():
+        token, raw = ApiToken.issue(user=user, name=name, expires_at=expires_at)
+        audit_record(actor=actor, action="token.create", obj=token, user=user.pk, name=name)
+    return token, raw
+
+
+def token_revoke(*, actor, token) -> bool:
+    """Revoke a token now; False when it was already revoked (nothing changes)."""
+    with transaction.atomic():
+        changed = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if changed:
+            audit_record(actor=actor, action="token.revoke", obj=token, user=token.user_id, name=token.name)
+    return bool(changed)
