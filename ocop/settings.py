@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "ocop.market",
     "ocop.monitoring",
     "ocop.demo",
+    "ocop.operations",
 ]
 
 MIDDLEWARE = [
