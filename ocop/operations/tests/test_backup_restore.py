@@ -81,9 +81,7 @@ def test_round_trip_gives_the_same_statistics_and_files(installation, tmp_path):
     assert sorted(e["path"] for e in manifest["files"])[1:] == sorted(f"files/{name}" for name in files)
 
     # Change and delete data and files.
-    Recognition.objects.filter(pk=installation.r_q.pk).update(
-        revoked_on=date.today(), revocation_reason="x"
-    )
+    Recognition.objects.filter(pk=installation.r_q.pk).update(revoked_on=date.today(), revocation_reason="x")
     ProductPhoto.objects.all().delete()
     Producer.objects.filter(pk=installation.q.pk).update(name="Đổi tên")
     for path in file_roots()["media"].rglob("*.png"):
