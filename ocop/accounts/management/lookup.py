@@ -12,7 +12,8 @@ from ocop.geo.services import LocationError, locate
 
 
 def find_user(username: str):
-    user = get_user_model().objects.filter(username=username).first()
+    # isprintable: PostgreSQL refuses a NUL in a query's text, which would end in a traceback.
+    user = get_user_model().objects.filter(username=username).first() if username.isprintable() else None
     if user is None:
         raise CommandError(f"no account {username!r}")
     return user
@@ -21,10 +22,7 @@ def find_user(username: str):
 def find_province(text: str) -> Province:
     """A current province by code ("80") or name ("Tây Ninh", "tinh tay ninh")."""
     if text.strip().isdigit():
-        found = Province.objects.current().filter(code=text.strip().zfill(2)).first()
-        if found is None:
-            raise CommandError(f"no current province with code {text.strip()!r}")
-        return found
+        return _by_code(Province, text, width=2)
     location = _locate(text)
     if location.commune is not None:
         raise CommandError(f"{text!r} names a commune ({location.commune.name}): give a province")
@@ -34,14 +32,18 @@ def find_province(text: str) -> Province:
 def find_commune(text: str) -> Commune:
     """A current commune by code ("25804") or name with its province ("Phường Ba Đình, Hà Nội")."""
     if text.strip().isdigit():
-        found = Commune.objects.current().filter(code=text.strip().zfill(5)).first()
-        if found is None:
-            raise CommandError(f"no current commune with code {text.strip()!r}")
-        return found
+        return _by_code(Commune, text, width=5)
     location = _locate(text)
     if location.commune is None:
         raise CommandError(f"{text!r} names no commune: give the commune with its province, or its code")
     return location.commune
+
+
+def _by_code(model, text: str, *, width: int):
+    found = model.objects.current().filter(code=text.strip().zfill(width)).first()
+    if found is None:
+        raise CommandError(f"no current {model._meta.model_name} with code {text.strip()!r}")
+    return found
 
 
 def _locate(text: str):

@@ -158,10 +158,14 @@ class TestToken:
         ("args", "message"),
         [
             (["create", "nobody", "--name", "x"], "no account 'nobody'"),
-            (["create", "alice", "--name", "  "], "1 to 80 characters"),
+            (["create", "alice", "--name", "  "], "1 to 80 printable characters"),
+            (["create", "alice", "--name", "a\x00b"], "1 to 80 printable characters"),
+            (["create", "alice", "--name", "x" * 81], "1 to 80 printable characters"),
             (["create", "alice", "--name", "x", "--expires", "0"], "give 1 to 3650 days"),
             (["create", "alice", "--name", "x", "--expires", "soon"], "not a number of days"),
             (["revoke", "404"], "no token '404'"),
+            (["revoke", "a\x00b"], "no token"),
+            (["list", "a\x00b"], "no account"),
         ],
     )
     def test_refusals(self, alice, args, message):

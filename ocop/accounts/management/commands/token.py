@@ -55,8 +55,8 @@ class Command(BaseCommand):
         if not user.is_active:
             raise CommandError(f"{user.username} is not active: a token would not work")
         name = options["name"].strip()
-        if not name or len(name) > ApiToken._meta.get_field("name").max_length:
-            raise CommandError("give the token a name of 1 to 80 characters")
+        if not name or len(name) > ApiToken._meta.get_field("name").max_length or not name.isprintable():
+            raise CommandError("give the token a name of 1 to 80 printable characters")
         expires_at = timezone.now() + timedelta(days=options["expires"]) if options["expires"] else None
         token, raw = services.token_create(actor=None, user=user, name=name, expires_at=expires_at)
         until = f", valid until {timezone.localtime(expires_at):%Y-%m-%d %H:%M}" if expires_at else ""
@@ -69,7 +69,7 @@ class Command(BaseCommand):
             tokens = tokens.filter(user=find_user(options["user"]))
         text = options["token"]
         found = list(tokens.filter(pk=int(text))) if text.isdigit() else []
-        if not found:
+        if not found and text.isprintable():
             found = list(tokens.filter(name=text, revoked_at__isnull=True))
         if not found:
             raise CommandError(f"no token {text!r}" + (f" of {options['user']}" if options["user"] else ""))
