@@ -20,6 +20,19 @@ from .choices import Action, Role
 VIEW, ADD, CHANGE, DELETE, PLACE = Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE, Action.PLACE
 ALL = frozenset(Action.values)
 
+# A product's photos, certifications and intellectual-property rights: whoever may change the
+# product may add, change and remove them.
+_PRODUCT_ATTACHMENTS = {
+    label: frozenset({VIEW, ADD, CHANGE, DELETE})
+    for label in ("registry.productphoto", "registry.certification", "registry.intellectualproperty")
+}
+# Officers keep their jurisdiction's producers and products alike at both levels (province, commune).
+_OFFICER_REGISTRY = {
+    "registry.producer": frozenset({VIEW, ADD, CHANGE}),
+    "registry.product": frozenset({VIEW, ADD, CHANGE}),
+    **_PRODUCT_ATTACHMENTS,
+}
+
 # role -> model label -> actions. The central office may do everything ("*").
 # PRODUCER applies through a model's ``owner`` path, COUNCIL_MEMBER through its ``council``
 # path, PUBLIC to everyone (signed in or not) through its ``public`` rows.
@@ -28,22 +41,14 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     Role.PROVINCE_OFFICER: {
         "geo.province": frozenset({VIEW, PLACE}),
         "geo.commune": frozenset({VIEW, PLACE}),
-        "registry.producer": frozenset({VIEW, ADD, CHANGE}),
-        "registry.product": frozenset({VIEW, ADD, CHANGE}),
-        "registry.productphoto": frozenset({VIEW, ADD, CHANGE, DELETE}),
-        "registry.certification": frozenset({VIEW, ADD, CHANGE, DELETE}),
-        "registry.intellectualproperty": frozenset({VIEW, ADD, CHANGE, DELETE}),
+        **_OFFICER_REGISTRY,
         "registry.recognition": frozenset({VIEW, ADD, CHANGE}),
         "registry.craftvillage": frozenset({VIEW, ADD, CHANGE, DELETE}),
         "accounts.auditevent": frozenset({VIEW}),
     },
     Role.COMMUNE_OFFICER: {
         "geo.commune": frozenset({VIEW, PLACE}),
-        "registry.producer": frozenset({VIEW, ADD, CHANGE}),
-        "registry.product": frozenset({VIEW, ADD, CHANGE}),
-        "registry.productphoto": frozenset({VIEW, ADD, CHANGE, DELETE}),
-        "registry.certification": frozenset({VIEW, ADD, CHANGE, DELETE}),
-        "registry.intellectualproperty": frozenset({VIEW, ADD, CHANGE, DELETE}),
+        **_OFFICER_REGISTRY,
         "registry.recognition": frozenset({VIEW}),
         "registry.craftvillage": frozenset({VIEW}),
     },
@@ -52,9 +57,7 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
         "jobs.job": frozenset({VIEW}),
         "registry.producer": frozenset({VIEW, CHANGE}),
         "registry.product": frozenset({VIEW, ADD, CHANGE}),
-        "registry.productphoto": frozenset({VIEW, ADD, CHANGE, DELETE}),
-        "registry.certification": frozenset({VIEW, ADD, CHANGE, DELETE}),
-        "registry.intellectualproperty": frozenset({VIEW, ADD, CHANGE, DELETE}),
+        **_PRODUCT_ATTACHMENTS,
         "registry.recognition": frozenset({VIEW}),
     },
     Role.COUNCIL_MEMBER: {

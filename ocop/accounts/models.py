@@ -10,9 +10,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ocop.geo.fields import optional_unit
 from ocop.geo.gazetteer import CURRENT as CURRENT_ERA
 
-from .choices import GRANTED_ROLES, Role
+from .choices import GRANTED_ROLES, Role, audit_actions
 from .scope import Scope
 
 
@@ -32,24 +33,8 @@ class Grant(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants")
     role = models.CharField(_("role"), max_length=20, choices=[(r.value, r.label) for r in GRANTED_ROLES])
-    province = models.ForeignKey(
-        "geo.Province",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        limit_choices_to={"era_id": CURRENT_ERA},
-        verbose_name=_("province"),
-    )
-    commune = models.ForeignKey(
-        "geo.Commune",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        limit_choices_to={"era_id": CURRENT_ERA},
-        verbose_name=_("commune"),
-    )
+    province = optional_unit("geo.Province", _("province"), limit_choices_to={"era_id": CURRENT_ERA})
+    commune = optional_unit("geo.Commune", _("commune"), limit_choices_to={"era_id": CURRENT_ERA})
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -84,7 +69,7 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    action = models.CharField(max_length=60)
+    action = models.CharField(max_length=60, choices=audit_actions)
     object_type = models.CharField(max_length=60)
     object_id = models.CharField(max_length=40)
     province = models.ForeignKey(

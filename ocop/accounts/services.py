@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from ocop.geo.gazetteer import CURRENT
 
-from .choices import GRANTED_ROLES, Role
+from .choices import GRANTED_ROLES, AuditAction, Role
 from .models import ApiToken, AuditEvent, Grant
 
 
@@ -38,8 +38,11 @@ def audit_record(
     province_id: int | None = None,
     **data,
 ) -> AuditEvent:
-    """Record what someone did. ``obj`` is the row acted on; work on no single row (an import of
-    a file) names its ``object_type`` and ``object_id`` instead."""
+    """Record what someone did. ``action`` is an :class:`AuditAction` code (an unknown one is a
+    programming error, refused before anything is written). ``obj`` is the row acted on; work on
+    no single row (an import of a file) names its ``object_type`` and ``object_id`` instead."""
+    if action not in AuditAction.values:
+        raise ValueError(f"unknown audit action {action!r}: add it to AuditAction")
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
@@ -80,7 +83,7 @@ def grant_add(*, actor, user, role: str, province=None, commune=None):
         if created:
             audit_record(
                 actor=actor,
-                action="grant.add",
+                action=AuditAction.GRANT_ADD,
                 obj=grant,
                 province_id=province.pk if province else commune.province_id if commune else None,
                 user=user.pk,
@@ -94,7 +97,7 @@ def grant_remove(*, actor, grant) -> None:
     with transaction.atomic():
         audit_record(
             actor=actor,
-            action="grant.remove",
+            action=AuditAction.GRANT_REMOVE,
             obj=grant,
             province_id=grant.province_id or (grant.commune.province_id if grant.commune_id else None),
             user=grant.user_id,
@@ -108,7 +111,7 @@ def token_create(*, actor, user, name: str, expires_at=None):
     key is shown once, by the caller."""
     with transaction.atomic():
         token, raw = ApiToken.issue(user=user, name=name, expires_at=expires_at)
-        audit_record(actor=actor, action="token.create", obj=token, user=user.pk, name=name)
+        audit_record(actor=actor, action=AuditAction.TOKEN_CREATE, obj=token, user=user.pk, name=name)
     return token, raw
 
 
@@ -119,5 +122,7 @@ def token_revoke(*, actor, token) -> bool:
             revoked_at=timezone.now()
         )
         if changed:
-            audit_record(actor=actor, action="token.revoke", obj=token, user=token.user_id, name=token.name)
+            audit_record(
+                actor=actor, action=AuditAction.TOKEN_REVOKE, obj=token, user=token.user_id, name=token.name
+            )
     return bool(changed)

@@ -27,7 +27,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import yaml
+from ocop import yamlfile
 
 SCHEMA_VERSION = 1
 # The sets shipped with the platform (settings.OCOP_CRITERIA_DIRS may add directories).
@@ -248,52 +248,6 @@ class CriteriaSet:
 # --- loading -----------------------------------------------------------------------------------
 
 
-# How deep a criteria file may nest (the data files go 11 levels deep). Deeper nesting would
-# exhaust PyYAML's recursive composer (a RecursionError, a 500) on a 1 MB upload of "[[[[...".
-MAX_DEPTH = 32
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one), aliases, and
-    nesting deeper than :data:`MAX_DEPTH`.
-
-    An alias (``*name``) repeats a node without copying it: ten lines of nested aliases stand for
-    a billion values, which every later step (:func:`plain`, the JSON of the stored set) would
-    expand; criteria files have no use for them.
-    """
-
-    depth = 0
-
-    def compose_node(self, parent, index):
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent):
-            raise yaml.composer.ComposerError(
-                None, None, f"aliases (*{event.anchor}) are not accepted in a criteria file", event.start_mark
-            )
-        if self.depth >= MAX_DEPTH:
-            raise yaml.composer.ComposerError(
-                None, None, f"nested more than {MAX_DEPTH} levels deep", event.start_mark
-            )
-        self.depth += 1
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self.depth -= 1
-
-
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: set[Any] = set()
-    for key_node, _value in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-        seen.add(key)
-    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def load_set(path: str | Path) -> CriteriaSet:
     """Read and validate one criteria set file."""
     path = Path(path)
@@ -305,14 +259,11 @@ def load_set(path: str | Path) -> CriteriaSet:
 
 
 def read_yaml(text: str, *, source: str) -> Any:
-    """Parse YAML text (duplicate keys refused), or raise :class:`CriteriaSetError`."""
+    """Parse YAML text strictly (:mod:`ocop.yamlfile`), or raise :class:`CriteriaSetError`."""
     try:
-        return yaml.load(text, Loader=_StrictLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise CriteriaSetError(source, [(where, f"not valid YAML: {problem}")]) from None
+        return yamlfile.parse(text, source=source)
+    except yamlfile.YamlError as error:
+        raise CriteriaSetError(source, [(error.where, f"not valid YAML: {error.problem}")]) from None
 
 
 def load_text(text: str, *, source: str) -> CriteriaSet:

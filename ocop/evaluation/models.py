@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ocop.accounts.scope import Scope
 from ocop.criteria.council import CouncilRules
+from ocop.geo.fields import optional_unit
 from ocop.registry.choices import ProductGroup
 from ocop.storage import private_storage
 
@@ -176,14 +177,7 @@ class Round(models.Model):
 
     name = models.CharField(_("name"), max_length=150)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
-    province = models.ForeignKey(
-        "geo.Province",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("province"),
-    )
+    province = optional_unit("geo.Province", _("province"))
     held_on = models.DateField(_("date of the round"))
     process = models.CharField(_("process"), max_length=10, editable=False)
     status = models.CharField(

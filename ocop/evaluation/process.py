@@ -19,7 +19,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import yaml
+from ocop import yamlfile
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "processes.yaml"
 LEVELS = ("district", "province", "central")
@@ -209,9 +209,9 @@ def _parse(raw: dict, where: str) -> Process:
 def load(text: str, source: str = "processes.yaml") -> tuple[Process, ...]:
     """Parse and check a process file; periods must not overlap."""
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ProcessError(f"{source}: not YAML ({exc})") from None
+        data = yamlfile.parse(text, source=source, aliases=True)  # the shipped file shares lists
+    except yamlfile.YamlError as exc:
+        raise ProcessError(f"{source}: not YAML ({exc.detail})") from None
     if not isinstance(data, dict) or data.get("schema") != 1 or not isinstance(data.get("processes"), list):
         raise ProcessError(f"{source}: expected `schema: 1` and a list of `processes`")
     result = tuple(

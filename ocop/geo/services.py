@@ -52,25 +52,13 @@ def geo_reference_sync(*, force: bool = False) -> bool:
 
     provinces = _upsert(
         Province,
-        [
-            Province(
-                era_id=u.era, code=u.code, name=u.name, short_name=u.short_name, division_type=u.division_type
-            )
-            for u in gaz.provinces.values()
-        ],
+        [Province(**_unit_fields(u)) for u in gaz.provinces.values()],
         ["name", "short_name", "division_type"],
     )
     districts = _upsert(
         District,
         [
-            District(
-                era_id=u.era,
-                code=u.code,
-                name=u.name,
-                short_name=u.short_name,
-                division_type=u.division_type,
-                province_id=provinces[(u.era, u.province_code)],
-            )
+            District(**_unit_fields(u), province_id=provinces[(u.era, u.province_code)])
             for u in gaz.districts.values()
         ],
         ["name", "short_name", "division_type", "province"],
@@ -79,11 +67,7 @@ def geo_reference_sync(*, force: bool = False) -> bool:
         Commune,
         [
             Commune(
-                era_id=u.era,
-                code=u.code,
-                name=u.name,
-                short_name=u.short_name,
-                division_type=u.division_type,
+                **_unit_fields(u),
                 province_id=provinces[(u.era, u.province_code)],
                 district_id=districts[(u.era, u.district_code)] if u.district_code else None,
             )
@@ -124,6 +108,17 @@ def geo_reference_sync(*, force: bool = False) -> bool:
 
     ReferenceDataset.objects.update_or_create(name=DATASET, defaults={"version": version})
     return True
+
+
+def _unit_fields(unit) -> dict:
+    """The columns every unit row has, from a gazetteer unit of any level."""
+    return {
+        "era_id": unit.era,
+        "code": unit.code,
+        "name": unit.name,
+        "short_name": unit.short_name,
+        "division_type": unit.division_type,
+    }
 
 
 def _upsert(model, rows, update_fields) -> dict[tuple[str, str], int]:

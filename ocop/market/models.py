@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ocop.accounts.scope import Scope
 from ocop.concurrency import Versioned, VersionedQuerySet
+from ocop.geo.fields import optional_unit
 
 from . import hours
 from .choices import (
@@ -220,14 +221,7 @@ class PointOfSale(Versioned):
     province = models.ForeignKey(
         "geo.Province", on_delete=models.PROTECT, related_name="+", verbose_name=_("province")
     )
-    commune = models.ForeignKey(
-        "geo.Commune",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("commune"),
-    )
+    commune = optional_unit("geo.Commune", _("commune"))
     latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5, null=True, blank=True)
     opening_hours = models.JSONField(_("opening hours"), default=list, blank=True)
@@ -473,14 +467,7 @@ class Fair(Versioned):
     )
     organiser = models.CharField(_("organised by"), max_length=200, blank=True)
     # Who manages the record: that province's officers, or the central office when empty.
-    organiser_province = models.ForeignKey(
-        "geo.Province",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("managed by the province"),
-    )
+    organiser_province = optional_unit("geo.Province", _("managed by the province"))
     description_vi = models.TextField(_("description (Vietnamese)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     website = models.URLField(_("website"), blank=True)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ocop.accounts.scope import Scope
 from ocop.concurrency import Versioned, VersionedQuerySet
+from ocop.geo.fields import optional_unit
 from ocop.registry.choices import Confidence, ProducerType
 
 from .choices import SHARE_MEASURES, Measure, describe
@@ -31,15 +32,7 @@ class TargetQuerySet(VersionedQuerySet):
 class Target(Versioned):
     """One programme target: "at least 10,000 products of 3 stars or more by 31/12/2025"."""
 
-    province = models.ForeignKey(
-        "geo.Province",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("province"),
-        help_text=_("Empty: the whole country."),
-    )
+    province = optional_unit("geo.Province", _("province"), help_text=_("Empty: the whole country."))
     measure = models.CharField(_("measure"), max_length=32, choices=Measure.choices)
     stars = models.PositiveSmallIntegerField(
         _("stars"), default=0, validators=[MaxValueValidator(5)], help_text=_("For measures of stars.")

@@ -15,12 +15,12 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-import yaml
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connections, transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
+from ocop import yamlfile
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
 from ocop.accounts.services import audit_record, diff, snapshot
@@ -208,9 +208,9 @@ def parse_targets_file(path: Path = TARGETS_FILE) -> list[dict]:
     """The targets of a data file, validated; raises :class:`TargetFileError` naming every
     problem (entry number and key, field)."""
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise TargetFileError(path, [f"not valid YAML: {exc}"]) from None
+        document = yamlfile.parse(path.read_text(encoding="utf-8"), source=path.name) or {}
+    except yamlfile.YamlError as exc:
+        raise TargetFileError(path, [f"not valid YAML: {exc.detail}"]) from None
     entries = document.get("targets") if isinstance(document, dict) else None
     if not isinstance(entries, list):
         raise TargetFileError(path, ["expected a list under “targets”"])

@@ -29,6 +29,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
 import ocop
+from ocop.accounts.choices import AuditAction
 from ocop.accounts.services import audit_record
 
 FORMAT = "ocop-backup/1"
@@ -290,7 +291,7 @@ def restore(backup: Backup, *, using: str = "default") -> None:
     cache.clear()  # pages and dashboards cached from the data before
     audit_record(
         actor=None,
-        action="backup.restore",
+        action=AuditAction.BACKUP_RESTORE,
         object_type="backup",
         object_id=backup.manifest["created_at"],
         directory=str(backup.directory.resolve()),

@@ -552,7 +552,7 @@ class ExportIn(Schema):
 def _may_import(user) -> None:
     from django.core.exceptions import PermissionDenied
 
-    if not (gate.can(user, Action.PLACE, Commune) or gate.can(user, Action.PLACE, Province)):
+    if not services.may_import(user):
         raise PermissionDenied
 
 
@@ -572,17 +572,12 @@ def create_import(
         raise ValidationError(
             {"file": [f"The file is larger than {settings.OCOP_IMPORT_MAX_BYTES // 1_048_576} MB."]}
         )
-    job = job_start(
-        kind="registry.import",
-        owner=request.user,
-        params={
-            "dry_run": dry_run,
-            "file_name": file.name,
-            "default_province": province,
-            "language": getattr(request, "LANGUAGE_CODE", "vi"),
-        },
-        input_file=file,
-        input_name=file.name,
+    job = services.list_import_start(
+        user=request.user,
+        upload=file,
+        default_province=province,
+        language=getattr(request, "LANGUAGE_CODE", "vi"),
+        dry_run=dry_run,
     )
     return Status(202, Job.objects.get(pk=job.pk))
 
@@ -590,15 +585,7 @@ def create_import(
 @router.post("/imports/{job_id}/confirm", response={202: JobOut, **WRITE_ERRORS}, auth=SIGNED_IN)
 def confirm_import(request, job_id: UUID):
     checked = gate.get_or_404(Job.objects.all(), request.user, Action.VIEW, pk=job_id, kind="registry.import")
-    if checked.result.get("status") != "checked" or not checked.params.get("dry_run"):
-        raise ValidationError({"job": ["Only a checked list without problems can be imported."]})
-    job = job_start(
-        kind="registry.import",
-        owner=request.user,
-        params={**checked.params, "dry_run": False, "checked_job": str(checked.pk)},
-        input_file=checked.input_file,
-        input_name=checked.params.get("file_name", "list"),
-    )
+    job = services.list_import_confirm(user=request.user, checked=checked)
     return Status(202, Job.objects.get(pk=job.pk))
 
 

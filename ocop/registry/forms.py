@@ -50,25 +50,8 @@ class ProducerForm(VersionedForm, forms.ModelForm):
     )
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
 
-    field_order = [
-        "name",
-        "kind",
-        "legal_form",
-        "address",
-        "province",
-        "commune",
-        "tax_code",
-        "registration_no",
-        "representative",
-        "representative_is_woman",
-        "representative_is_ethnic_minority",
-        "local_capital_pct",
-        "phone",
-        "email",
-        "website",
-        "description_vi",
-        "description_en",
-    ]
+    # Where the producer is comes right after who it is; the other fields follow in Meta's order.
+    field_order = ["name", "kind", "legal_form", "address", "province", "commune"]
 
     class Meta:
         model = Producer

@@ -16,8 +16,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-import yaml
-
+from ocop import yamlfile
 from ocop.vntext import fold
 
 COLUMNS_FILE = Path(__file__).resolve().parent / "data" / "registry_columns.yaml"
@@ -69,7 +68,7 @@ def _key(text: str) -> str:
 
 @functools.cache
 def columns() -> tuple[Column, ...]:
-    raw = yaml.safe_load(COLUMNS_FILE.read_text(encoding="utf-8"))
+    raw = yamlfile.parse(COLUMNS_FILE.read_text(encoding="utf-8"), source=COLUMNS_FILE.name)
     result = []
     for entry in raw["columns"]:
         synonyms, year_only = [], set()

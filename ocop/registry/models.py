@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from ocop import images
 from ocop.accounts.scope import Scope
 from ocop.concurrency import Versioned, VersionedQuerySet
+from ocop.geo.fields import optional_unit
 from ocop.vntext import fold
 
 from .choices import (
@@ -89,14 +90,7 @@ class CraftVillage(Versioned):
     province = models.ForeignKey(
         "geo.Province", on_delete=models.PROTECT, related_name="craft_villages", verbose_name=_("province")
     )
-    commune = models.ForeignKey(
-        "geo.Commune",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="craft_villages",
-        verbose_name=_("commune"),
-    )
+    commune = optional_unit("geo.Commune", _("commune"), related_name="craft_villages")
     recognised_on = models.DateField(_("recognised on"), null=True, blank=True)
     decision_no = models.CharField(_("recognition decision"), max_length=80, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -164,38 +158,10 @@ class Producer(Versioned):
     province = models.ForeignKey(
         "geo.Province", on_delete=models.PROTECT, related_name="producers", verbose_name=_("province")
     )
-    commune = models.ForeignKey(
-        "geo.Commune",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="producers",
-        verbose_name=_("commune"),
-    )
-    historical_province = models.ForeignKey(
-        "geo.Province",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("province (before 1/7/2025)"),
-    )
-    historical_district = models.ForeignKey(
-        "geo.District",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("district (before 1/7/2025)"),
-    )
-    historical_commune = models.ForeignKey(
-        "geo.Commune",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("commune (before 1/7/2025)"),
-    )
+    commune = optional_unit("geo.Commune", _("commune"), related_name="producers")
+    historical_province = optional_unit("geo.Province", _("province (before 1/7/2025)"))
+    historical_district = optional_unit("geo.District", _("district (before 1/7/2025)"))
+    historical_commune = optional_unit("geo.Commune", _("commune (before 1/7/2025)"))
 
     craft_village = models.ForeignKey(
         CraftVillage,
@@ -470,14 +436,7 @@ class Recognition(models.Model):
     taxonomy = models.ForeignKey(
         Taxonomy, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("criteria version")
     )
-    issuer_province = models.ForeignKey(
-        "geo.Province",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("issuing province (at the time)"),
-    )
+    issuer_province = optional_unit("geo.Province", _("issuing province (at the time)"))
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
     revocation_reason = models.CharField(_("reason for revocation"), max_length=300, blank=True)
     superseded_on = models.DateField(_("superseded on"), null=True, blank=True)

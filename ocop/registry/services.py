@@ -29,7 +29,10 @@ from ocop.accounts import gate
 from ocop.accounts.choices import Action
 from ocop.accounts.services import audit_record, diff, snapshot
 from ocop.concurrency import ensure_current
+from ocop.geo.models import Commune, Province
 from ocop.geo.services import Location, LocationError, locate
+from ocop.jobs.models import Job
+from ocop.jobs.services import job_start
 
 from .choices import LEGAL_FORMS_BY_TYPE, RecognitionLevel, RecognitionStatus
 from .identifiers import IdentifierError, normalise_gtin, normalise_tax_code
@@ -686,6 +689,46 @@ def recognition_revoke(*, user, recognition: Recognition, revoked_on: date, reas
         reason=recognition.revocation_reason,
     )
     return recognition
+
+
+# ---------------------------------------------------------------------------------------------
+# Importing lists (background jobs; the import itself is ocop.registry.importing)
+# ---------------------------------------------------------------------------------------------
+
+
+def may_import(user) -> bool:
+    """Officers who place producers in a commune or a province may import lists (their
+    jurisdiction then applies row by row)."""
+    return gate.can(user, Action.PLACE, Commune) or gate.can(user, Action.PLACE, Province)
+
+
+def list_import_start(*, user, upload, default_province: str, language: str, dry_run: bool = True) -> Job:
+    """Queue the check of an uploaded list, and its import too when ``dry_run`` is false."""
+    return job_start(
+        kind="registry.import",
+        owner=user,
+        params={
+            "dry_run": dry_run,
+            "file_name": upload.name,
+            "default_province": default_province,
+            "language": language,
+        },
+        input_file=upload,
+        input_name=upload.name,
+    )
+
+
+def list_import_confirm(*, user, checked: Job) -> Job:
+    """Queue the import of a list that a dry run checked without problems."""
+    if checked.result.get("status") != "checked" or not checked.params.get("dry_run"):
+        raise ValidationError({"job": [_("Only a checked list without problems can be imported.")]})
+    return job_start(
+        kind="registry.import",
+        owner=user,
+        params={**checked.params, "dry_run": False, "checked_job": str(checked.pk)},
+        input_file=checked.input_file,
+        input_name=checked.params.get("file_name", "list"),
+    )
 
 
 # ---------------------------------------------------------------------------------------------

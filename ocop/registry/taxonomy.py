@@ -27,8 +27,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import yaml
-
+from ocop import yamlfile
 from ocop.vntext import clean, fold, tone_key
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "taxonomy.yaml"
@@ -119,23 +118,6 @@ class _Catalog:
 # --- loading -------------------------------------------------------------------------------------
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one)."""
-
-
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: set[Any] = set()
-    for key_node, _value_node in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-        seen.add(key)
-    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def load_taxonomies(path: str | Path = DEFAULT_PATH) -> list[TaxonomyData]:
     """Read and validate the taxonomy file; oldest taxonomy first.
 
@@ -155,11 +137,11 @@ def taxonomy_on(day: date, taxonomies: Iterable[TaxonomyData] | None = None) -> 
 
 def _load(path: Path) -> _Catalog:
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)  # a SafeLoader subclass
+        raw = yamlfile.parse(path.read_text(encoding="utf-8"), source=str(path))
     except OSError as exc:
         raise TaxonomyError(f"{path}: cannot read taxonomy file ({exc})") from exc
-    except yaml.YAMLError as exc:
-        raise TaxonomyError(f"{path}: invalid YAML: {exc}") from exc
+    except yamlfile.YamlError as exc:
+        raise TaxonomyError(f"{path}: invalid YAML: {exc.detail}") from exc
     catalog = _Parser(path).catalog(raw)
     _build_index(catalog)  # name clashes between groups are data errors too
     return catalog

@@ -455,30 +455,19 @@ def photo_remove(request, pk):
 # ---------------------------------------------------------------------------------------------
 
 
-def _can_import(user) -> bool:
-    return gate.can(user, Action.PLACE, Commune) or gate.can(user, Action.PLACE, Province)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_start(request):
-    if not _can_import(request.user):
+    if not services.may_import(request.user):
         return render(request, "403.html", status=403)
     form = forms.ImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
         province = form.cleaned_data["province"]
-        job = job_start(
-            kind="registry.import",
-            owner=request.user,
-            params={
-                "dry_run": True,
-                "file_name": upload.name,
-                "default_province": province.name if province else "",
-                "language": request.LANGUAGE_CODE,
-            },
-            input_file=upload,
-            input_name=upload.name,
+        job = services.list_import_start(
+            user=request.user,
+            upload=form.cleaned_data["file"],
+            default_province=province.name if province else "",
+            language=request.LANGUAGE_CODE,
         )
         return redirect("jobs:detail", pk=job.pk)
     return render(request, "registry/import_form.html", {"form": form})
@@ -488,16 +477,11 @@ def import_start(request):
 @require_POST
 def import_confirm(request, pk):
     checked = gate.get_or_404(Job.objects.all(), request.user, Action.VIEW, pk=pk, kind="registry.import")
-    if checked.result.get("status") != "checked" or not checked.params.get("dry_run"):
-        messages.error(request, _("Only a checked list without problems can be imported."))
+    try:
+        job = services.list_import_confirm(user=request.user, checked=checked)
+    except ValidationError as error:
+        flash_errors(request, error)
         return redirect("jobs:detail", pk=checked.pk)
-    job = job_start(
-        kind="registry.import",
-        owner=request.user,
-        params={**checked.params, "dry_run": False, "checked_job": str(checked.pk)},
-        input_file=checked.input_file,
-        input_name=checked.params.get("file_name", "list"),
-    )
     return redirect("jobs:detail", pk=job.pk)
 
 

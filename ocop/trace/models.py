@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ocop.accounts.scope import Scope
+from ocop.geo.fields import optional_unit
 from ocop.storage import private_storage
 
 from .choices import CaptureStatus, ErrorBehaviour, FlagKind, LinkType, ReportKind, Unit
@@ -262,9 +263,7 @@ class ScanCount(models.Model):
     batch = models.ForeignKey(
         Batch, on_delete=models.CASCADE, null=True, blank=True, related_name="scan_counts"
     )
-    province = models.ForeignKey(
-        "geo.Province", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    province = optional_unit("geo.Province")
     day = models.DateField()
     count = models.PositiveIntegerField(default=0)
 
@@ -288,9 +287,7 @@ class ScanFlag(models.Model):
     batch = models.ForeignKey(Batch, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     code = models.CharField(_("scanned code"), max_length=300)
     serial = models.CharField(max_length=20, blank=True)
-    province = models.ForeignKey(
-        "geo.Province", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    province = optional_unit("geo.Province")
     detail = models.JSONField(default=dict, blank=True)
     day = models.DateField()
     count = models.PositiveIntegerField(default=1)
@@ -334,14 +331,7 @@ class ProblemReport(models.Model):
     batch = models.ForeignKey(Batch, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     kind = models.CharField(_("what is wrong"), max_length=20, choices=ReportKind.choices)
     message = models.TextField(_("details"), max_length=1000, blank=True)
-    province = models.ForeignKey(
-        "geo.Province",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("province"),
-    )
+    province = optional_unit("geo.Province", _("province"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope = Scope(province="product__producer__province", commune="product__producer__commune")

@@ -20,7 +20,7 @@ DEEP = "code: x\nparts: " + "[" * 5000 + "]" * 5000 + "\n"
         (
             "bomb.yaml",
             ALIAS_BOMB,
-            "<td>line 2</td><td>not valid YAML: aliases (*a) are not accepted in a criteria file</td>",
+            "<td>line 2</td><td>not valid YAML: aliases (*a) are not accepted</td>",
         ),
         ("deep.yaml", DEEP, "<td>line 2</td><td>not valid YAML: nested more than 32 levels deep</td>"),
     ],

@@ -21,17 +21,11 @@ from ocop.demo.vocabulary import TEMPLATES, apportion, group_of_set, province_sh
 from ocop.geo.gazetteer import REFORM_DATE
 from ocop.geo.models import Province, ReferenceDataset
 from ocop.geo.services import locate
+from ocop.registry import models as registry
 from ocop.registry.identifiers import normalise_gtin, normalise_tax_code
-from ocop.registry.models import (
-    Certification,
-    IntellectualProperty,
-    Producer,
-    ProducerMember,
-    Product,
-    ProductSet,
-    Recognition,
-)
-from ocop.registry.services import validity_end
+from ocop.registry.models import Producer, Product, Recognition
+from ocop.registry.services import PRODUCER_FIELDS, validity_end
+from ocop.registry.tests.listfiles import registry_state
 
 TODAY = date(2026, 11, 23)
 SCALE = 0.01
@@ -45,48 +39,22 @@ def built():
 
 
 def _digest() -> str:
-    """Everything the generator decides, without database ids."""
-    producers = sorted(
-        Producer.objects.values_list(
-            "name",
-            "kind",
-            "legal_form",
-            "tax_code",
-            "registration_no",
-            "representative",
-            "representative_is_woman",
-            "representative_is_ethnic_minority",
-            "local_capital_pct",
-            "address",
-            "commune__code",
-            "historical_commune__code",
-        )
-    )
-    products = sorted(
-        Product.objects.values_list(
-            "producer__name", "name_vi", "name_en", "group", "product_set__code", "gtin", "ocop_code"
-        )
-    )
+    """Everything the generator decides, without database ids: the registry as a list holds it,
+    and what only the records hold."""
+    producers = sorted(Producer.objects.values_list(*PRODUCER_FIELDS))
+    products = sorted(Product.objects.values_list("producer__name", "name_vi", "ocop_code"))
     recognitions = sorted(
         Recognition.objects.values_list(
-            "product__name_vi",
-            "stars",
-            "score",
-            "level",
-            "decision_no",
-            "recognised_on",
-            "valid_until",
-            "issuer_province__code",
-            "superseded_on",
-            "superseded_by__recognised_on",
-            "revoked_on",
-            "revocation_reason",
+            "product__name_vi", "recognised_on", "issuer_province__code", "superseded_by__recognised_on"
         )
     )
     extras = sorted(
-        Certification.objects.values_list("product__name_vi", "kind", "number", "issued_on")
-    ) + sorted(IntellectualProperty.objects.values_list("product__name_vi", "kind", "title", "number"))
-    return hashlib.sha256(repr((producers, products, recognitions, extras)).encode()).hexdigest()
+        registry.Certification.objects.values_list("product__name_vi", "kind", "number", "issued_on")
+    ) + sorted(
+        registry.IntellectualProperty.objects.values_list("product__name_vi", "kind", "title", "number")
+    )
+    state = (registry_state(), producers, products, recognitions, extras)
+    return hashlib.sha256(repr(state).encode()).hexdigest()
 
 
 def _delete_demo():
@@ -240,7 +208,7 @@ def test_names_keys_and_legal_forms_are_consistent(built):
 
 
 def test_templates_name_sets_of_their_own_group():
-    codes = {(t, c): g for t, c, g in ProductSet.objects.values_list("taxonomy_id", "code", "group")}
+    codes = {(t, c): g for t, c, g in registry.ProductSet.objects.values_list("taxonomy_id", "code", "group")}
     for template in TEMPLATES:
         group = group_of_set(template.set148)
         assert codes[("148", template.set148)] == group, template
@@ -336,7 +304,9 @@ def test_demo_accounts_have_their_roles(built):
     in_tay_ninh = Producer.objects.filter(province__code="80").values("commune").annotate(n=Count("id"))
     assert Producer.objects.filter(commune=commune).count() == max(row["n"] for row in in_tay_ninh)
 
-    membership = ProducerMember.objects.select_related("producer__province").get(user=users["sanxuat"])
+    membership = registry.ProducerMember.objects.select_related("producer__province").get(
+        user=users["sanxuat"]
+    )
     assert membership.producer.province.code == "80"
     assert membership.producer.products.filter(recognitions__isnull=False).distinct().count() >= 3
 

@@ -12,18 +12,8 @@ from ocop.market.models import CatalogueEntry
 from ocop.market.services import catalogue_refresh
 from ocop.registry.importing import run_import
 from ocop.registry.models import Product
-from ocop.registry.tests.listfiles import xlsx
+from ocop.registry.tests.listfiles import HEADER, xlsx
 
-HEADER = [
-    "STT",
-    "Tên sản phẩm",
-    "Tên chủ thể",
-    "Địa chỉ",
-    "Nhóm sản phẩm",
-    "Hạng sao",
-    "Ngày công nhận",
-    "Mã số thuế",
-]
 ADDRESS = "Ấp Chợ, xã Phú Cần, huyện Tiểu Cần, tỉnh Trà Vinh"
 
 

@@ -90,6 +90,17 @@ targets:
     assert Target.objects.count() == before
 
 
+def test_a_key_given_twice_in_an_entry_is_refused_with_its_line(db, tmp_path):
+    # A plain YAML reader keeps the last "value" silently: the target would load as 900.
+    bad = tmp_path / "targets.yaml"
+    bad.write_text("targets:\n  - key: a\n    value: 90\n    value: 900\n", encoding="utf-8")
+    before = list(Target.objects.values_list("pk", "key", "value"))
+    with pytest.raises(services.TargetFileError) as caught:
+        services.targets_sync(bad)
+    assert caught.value.problems == ["not valid YAML: line 4: duplicate key 'value'"]
+    assert list(Target.objects.values_list("pk", "key", "value")) == before
+
+
 def test_the_shipped_file_is_valid(db):
     entries = services.parse_targets_file(Path(services.TARGETS_FILE))
     assert [e["key"] for e in entries][:2] == ["qd919-products-3-stars", "qd919-products-5-stars"]

@@ -1,10 +1,23 @@
-"""Writing registry lists the way provinces write them, for the import tests."""
+"""Writing registry lists the way provinces write them, and reading the registry back as a list
+can express it, for the import and export tests."""
 
 from __future__ import annotations
 
 import csv
 import io
 from datetime import date, datetime
+
+# The columns most provinces' lists have.
+HEADER = [
+    "STT",
+    "Tên sản phẩm",
+    "Tên chủ thể",
+    "Địa chỉ",
+    "Nhóm sản phẩm",
+    "Hạng sao",
+    "Ngày công nhận",
+    "Mã số thuế",
+]
 
 
 def xlsx(
@@ -80,3 +93,42 @@ def csv_bytes(
             ["" if v is None else (v.strftime("%d/%m/%Y") if isinstance(v, date) else v) for v in row]
         )
     return buffer.getvalue().encode(encoding)
+
+
+def registry_state() -> dict:
+    """The registry as the list format can express it, independent of row ids."""
+    from ocop.registry.models import Producer, Product, Recognition
+
+    producers = sorted(
+        Producer.objects.values_list(
+            "name",
+            "kind",
+            "tax_code",
+            "address",
+            "province__code",
+            "commune__code",
+            "historical_province__code",
+            "historical_district__code",
+            "historical_commune__code",
+        )
+    )
+    products = sorted(
+        Product.objects.values_list(
+            "producer__name", "name_vi", "name_en", "group", "product_set__code", "gtin"
+        )
+    )
+    recognitions = sorted(
+        Recognition.objects.values_list(
+            "product__name_vi",
+            "stars",
+            "score",
+            "level",
+            "decision_no",
+            "recognised_on",
+            "valid_until",
+            "revoked_on",
+            "revocation_reason",
+            "superseded_on",
+        )
+    )
+    return {"producers": producers, "products": products, "recognitions": recognitions}

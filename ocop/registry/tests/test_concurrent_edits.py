@@ -11,7 +11,7 @@ from ocop.registry.importing import run_import
 from ocop.registry.models import Producer, Product
 from tests.formdata import browser_form
 
-from .listfiles import csv_bytes
+from .listfiles import HEADER, csv_bytes
 
 
 def _client(user) -> Client:
@@ -176,16 +176,7 @@ def test_an_import_makes_an_open_form_stale(records, geo, owner_a):
     data = browser_form(client.get(url), "name_vi")
     # The province's list says the product is a drink, and gives its English name.
     content = csv_bytes(
-        [
-            "Tên sản phẩm",
-            "Tên tiếng Anh",
-            "Tên chủ thể",
-            "Địa chỉ",
-            "Nhóm sản phẩm",
-            "Hạng sao",
-            "Ngày công nhận",
-            "Mã số thuế",
-        ],
+        ["Tên sản phẩm", "Tên tiếng Anh", *HEADER[2:]],  # the usual columns, no STT, English names
         [
             [
                 "Mứt dừa non",

@@ -10,18 +10,8 @@ from django.core.management import call_command
 from ocop.registry.importing import run_import
 from ocop.registry.models import Producer, Product, Recognition
 
-from .listfiles import csv_bytes, xls, xlsx
+from .listfiles import HEADER, csv_bytes, xls, xlsx
 
-HEADER = [
-    "STT",
-    "Tên sản phẩm",
-    "Tên chủ thể",
-    "Địa chỉ",
-    "Nhóm sản phẩm",
-    "Hạng sao",
-    "Ngày công nhận",
-    "Mã số thuế",
-]
 TITLES = ("UỶ BAN NHÂN DÂN TỈNH TRÀ VINH", "DANH SÁCH SẢN PHẨM OCOP ĐƯỢC CÔNG NHẬN GIAI ĐOẠN 2021-2024")
 PHU_CAN = "Ấp Chợ, xã Phú Cần, huyện Tiểu Cần, tỉnh Trà Vinh"
 ROWS = [
