@@ -95,6 +95,9 @@ OCOP_PUBLIC_URL = (env_str("OCOP_PUBLIC_URL") or ("" if PRODUCTION else "http://
 
 INSTALLED_APPS = [
     "ocop.admin_site.OcopAdminConfig",
+    # Before django.contrib.auth, so that its createsuperuser (which also grants the central
+    # office's role) is the one `ocop createsuperuser` runs.
+    "ocop.accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -107,7 +110,6 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "ninja",
-    "ocop.accounts",
     "ocop.jobs",
     "ocop.geo",
     "ocop.registry",
@@ -117,6 +119,7 @@ INSTALLED_APPS = [
     "ocop.market",
     "ocop.monitoring",
     "ocop.demo",
+    "ocop.operations",
 ]
 
 MIDDLEWARE = [

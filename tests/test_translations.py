@@ -26,6 +26,9 @@ def po_entries():
             continue
         fuzzy = "#, fuzzy" in block or re.search(r"^#,.*fuzzy", block, re.M) is not None
         msgid = _unquote(re.search(r"^msgid ((?:\".*\"\n?)+)", block, re.M).group(1))
+        context = re.search(r"^msgctxt ((?:\".*\"\n?)+)", block, re.M)
+        if context:  # a .mo keeps a pgettext entry under "context\x04msgid"
+            msgid = _unquote(context.group(1)) + "\x04" + msgid
         plural_id = re.search(r"^msgid_plural ((?:\".*\"\n?)+)", block, re.M)
         plural = re.search(r"^msgstr\[0\] ((?:\".*\"\n?)+)", block, re.M)
         single = re.search(r"^msgstr ((?:\".*\"\n?)+)", block, re.M)

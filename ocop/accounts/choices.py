@@ -50,6 +50,8 @@ class AuditAction(models.TextChoices):
         "account.password_mail",
         pgettext_lazy("audit action", "Set-password link e-mailed"),
     )
+    TOKEN_CREATE = "token.create", pgettext_lazy("audit action", "API token issued")
+    TOKEN_REVOKE = "token.revoke", pgettext_lazy("audit action", "API token revoked")
 
     # Registry: producers, products and their recognitions.
     REGISTRY_IMPORT = "registry.import", pgettext_lazy("audit action", "Registry file imported")
@@ -195,6 +197,9 @@ class AuditAction(models.TextChoices):
     TARGET_DELETE = "target.delete", pgettext_lazy("audit action", "Target deleted")
     CRAFT_VILLAGE_CREATE = "craft_village.create", pgettext_lazy("audit action", "Craft village recorded")
     CRAFT_VILLAGE_UPDATE = "craft_village.update", pgettext_lazy("audit action", "Craft village updated")
+
+    # Operations: the operator's commands on the whole installation.
+    BACKUP_RESTORE = "backup.restore", pgettext_lazy("audit action", "Backup restored")
 
 
 def audit_actions():

@@ -1,6 +1,6 @@
 """Writing the audit trail (services call :func:`audit_record` inside their own transaction), and
 the account services: where a person lands, their e-mail address and password mail, officers'
-accounts and roles."""
+accounts, roles (from the pages and the operator's commands) and API tokens."""
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -9,14 +9,16 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from ocop.geo.gazetteer import CURRENT
+
 from . import gate
-from .choices import AuditAction
-from .models import AuditEvent, Grant, User
+from .choices import GRANTED_ROLES, AuditAction, Role
+from .models import ApiToken, AuditEvent, Grant, User
 
 
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict:
@@ -153,9 +155,35 @@ def officer_create(
     return user
 
 
+def grant_problem(*, role: str, province=None, commune=None) -> str | None:
+    """What is wrong with a role and its jurisdiction, or None: the central office covers the
+    whole country, a province officer a current province, a commune officer a current commune."""
+    if role not in {r.value for r in GRANTED_ROLES}:
+        return _("Unknown role %(role)s.") % {"role": role}
+    if province is not None and commune is not None:
+        return _("Give a province or a commune, not both.")
+    needs = {Role.CENTRAL: None, Role.PROVINCE_OFFICER: "province", Role.COMMUNE_OFFICER: "commune"}[role]
+    given = "province" if province is not None else "commune" if commune is not None else None
+    if given != needs:
+        if needs is None:
+            return _("The central office covers the whole country: give no province or commune.")
+        return _("This role needs a province.") if needs == "province" else _("This role needs a commune.")
+    unit = province or commune
+    if unit is not None and unit.era_id != CURRENT:
+        return _("%(unit)s (%(code)s) is a unit from before 1 July 2025: give a current one.") % {
+            "unit": unit.name,
+            "code": unit.code,
+        }
+    return None
+
+
 def grant_add(*, actor, user, role, province=None, commune=None):
-    """Give an account in reach one more role."""
-    if not gate.may_grant(actor, role=role, province=province, commune=commune):
+    """Give an account one more role. ``actor`` is the person on the pages, whom the gate must let
+    grant it; None is the operator at the machine (``ocop grant``, ``createsuperuser``)."""
+    problem = grant_problem(role=role, province=province, commune=commune)
+    if problem:
+        raise ValidationError(problem)
+    if actor is not None and not gate.may_grant(actor, role=role, province=province, commune=commune):
         raise PermissionDenied
     with transaction.atomic():
         # The unique constraint cannot see a repeat (its empty jurisdiction is NULL, and NULLs
@@ -170,9 +198,11 @@ def grant_add(*, actor, user, role, province=None, commune=None):
 
 
 def grant_remove(*, actor, grant) -> None:
-    """Take a role back. The last role stays: an account without one would leave the province's
-    reach, so it is deactivated instead."""
-    if not gate.may_grant(actor, role=grant.role, province=grant.province, commune=grant.commune):
+    """Take a role back (``actor`` as for :func:`grant_add`). The last role stays: an account
+    without one would leave the province's reach, so it is deactivated instead."""
+    if actor is not None and not gate.may_grant(
+        actor, role=grant.role, province=grant.province, commune=grant.commune
+    ):
         raise PermissionDenied
     with transaction.atomic():
         # Locks the account's grants, so that two removals cannot both leave it with none.
@@ -199,3 +229,25 @@ def officer_set_active(*, actor, user, active: bool) -> None:
             audit_record(
                 actor=actor, action="account.reactivate" if active else "account.deactivate", obj=user
             )
+
+
+def token_create(*, actor, user, name: str, expires_at=None):
+    """Issue an API token to ``user``; returns (token, key). Only the key's hash is kept, so the
+    key is shown once, by the caller."""
+    with transaction.atomic():
+        token, raw = ApiToken.issue(user=user, name=name, expires_at=expires_at)
+        audit_record(actor=actor, action=AuditAction.TOKEN_CREATE, obj=token, user=user.pk, name=name)
+    return token, raw
+
+
+def token_revoke(*, actor, token) -> bool:
+    """Revoke a token now; False when it was already revoked (nothing changes)."""
+    with transaction.atomic():
+        changed = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if changed:
+            audit_record(
+                actor=actor, action=AuditAction.TOKEN_REVOKE, obj=token, user=token.user_id, name=token.name
+            )
+    return bool(changed)

@@ -94,7 +94,7 @@ def token_create(request):
     if not form.is_valid():
         messages.error(request, _("Give the token a name."))
         return redirect("accounts:profile")
-    token, raw = ApiToken.issue(user=request.user, name=form.cleaned_data["name"])
+    token, raw = services.token_create(actor=request.user, user=request.user, name=form.cleaned_data["name"])
     # Shown once: only the hash is kept.
     messages.success(
         request,
@@ -108,8 +108,7 @@ def token_create(request):
 @require_POST
 def token_revoke(request, pk):
     token = get_object_or_404(ApiToken, pk=pk, user=request.user, revoked_at__isnull=True)
-    token.revoked_at = timezone.now()
-    token.save(update_fields=["revoked_at"])
+    services.token_revoke(actor=request.user, token=token)
     messages.success(request, _("Token revoked."))
     return redirect("accounts:profile")
 

@@ -1,4 +1,5 @@
-"""A job's page: its progress while it runs (polled with htmx), then its result."""
+"""A job's page: its progress while it runs (polled with htmx), then its result; and the whole
+queue for the central office."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_GET
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
 
+from . import selectors
 from .models import Job
 
 
@@ -26,6 +28,15 @@ def result_template(job: Job):
 def job_list(request):
     jobs = gate.restrict(Job.objects.all(), request.user, Action.VIEW).filter(owner=request.user)[:50]
     return render(request, "jobs/job_list.html", {"jobs": jobs})
+
+
+@login_required
+@require_GET
+def job_queue(request):
+    """The whole queue, for the central office: others are told it does not exist."""
+    if not gate.actor_of(request.user).is_central:
+        raise Http404("No page here.")
+    return render(request, "jobs/queue.html", {"queue": selectors.queue_state()})
 
 
 @login_required

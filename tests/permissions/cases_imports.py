@@ -69,6 +69,7 @@ CASES = [
         effect=lambda r, actor: _jobs_of(actor, kind="registry.export", params__format="csv") == 1,
     ),
     page("jobs:list", lambda r: "/jobs/", SIGNED_IN),
+    page("jobs:queue", lambda r: "/manage/jobs/", {"central"}),
     page("jobs:detail", lambda r: f"/jobs/{r.checked_import.pk}/", JOB_OWNER),
     page("jobs:progress", lambda r: f"/jobs/{r.checked_import.pk}/progress/", JOB_OWNER),
     page("jobs:download", lambda r: f"/jobs/{r.export.pk}/download/", JOB_OWNER),
