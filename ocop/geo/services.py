@@ -5,6 +5,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -194,6 +195,25 @@ def _unit_row(model, unit):
     if unit is None:
         return None
     return model.objects.get(era_id=unit.era, code=unit.code)
+
+
+def current_units(province_code: str | None = None, commune_code: str | None = None):
+    """The current province and commune that an API body names by code (either may be empty), or
+    a ValidationError keyed by the field whose code names no current unit."""
+    province = commune = None
+    if province_code:
+        province = Province.objects.filter(era_id=gz.CURRENT, code=province_code).first()
+        if province is None:
+            message = _("Unknown province code %(code)s.") % {"code": repr(province_code)}
+            raise ValidationError({"province_code": [message]})
+    if commune_code:
+        commune = (
+            Commune.objects.select_related("province").filter(era_id=gz.CURRENT, code=commune_code).first()
+        )
+        if commune is None:
+            message = _("Unknown commune code %(code)s.") % {"code": repr(commune_code)}
+            raise ValidationError({"commune_code": [message]})
+    return province, commune
 
 
 def locate(address: str, *, on: date | None = None) -> Location:

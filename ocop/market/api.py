@@ -15,7 +15,8 @@ from ocop.accounts import gate
 from ocop.accounts.api import ANYONE, READ_ERRORS, SIGNED_IN, SIGNED_IN_READ_ERRORS, WRITE_ERRORS
 from ocop.accounts.choices import Action
 from ocop.geo.gazetteer import CURRENT
-from ocop.geo.models import Commune, Province
+from ocop.geo.models import Province
+from ocop.geo.services import current_units
 from ocop.registry.api import UnitRef
 from ocop.registry.models import Producer, Product
 from ocop.web.edge import Id
@@ -623,15 +624,7 @@ def create_point(request, payload: PointIn):
     data = payload.dict()
     province_code, commune_code = data.pop("province_code"), data.pop("commune_code")
     hours_text = data.pop("opening_hours")
-    province = commune = None
-    if province_code:
-        province = Province.objects.filter(era_id=CURRENT, code=province_code).first()
-        if province is None:
-            raise ValidationError({"province_code": [f"Unknown province code {province_code!r}."]})
-    if commune_code:
-        commune = Commune.objects.filter(era_id=CURRENT, code=commune_code).first()
-        if commune is None:
-            raise ValidationError({"commune_code": [f"Unknown commune code {commune_code!r}."]})
+    province, commune = current_units(province_code, commune_code)
     if not gate.can(request.user, Action.ADD, PointOfSale):
         from django.core.exceptions import PermissionDenied
 

@@ -17,9 +17,7 @@ from ocop.accounts import gate
 from ocop.accounts.api import ANYONE, READ_ERRORS, SIGNED_IN, SIGNED_IN_READ_ERRORS, WRITE_ERRORS
 from ocop.accounts.choices import Action
 from ocop.concurrency import IF_MATCH_DESCRIPTION, READ_OPENAPI, WRITE_OPENAPI, etag, if_match_tokens
-from ocop.geo.gazetteer import CURRENT
-from ocop.geo.models import Commune, Province
-from ocop.geo.services import LocationError, place
+from ocop.geo.services import LocationError, current_units, place
 from ocop.jobs.api import JobOut
 from ocop.jobs.models import Job
 from ocop.jobs.services import job_start
@@ -320,15 +318,7 @@ def _location_from(payload: dict, address: str | None):
     """Units for a producer from its address and optional current codes."""
     province_code = payload.pop("province_code", None)
     commune_code = payload.pop("commune_code", None)
-    province = commune = None
-    if province_code:
-        province = Province.objects.filter(era_id=CURRENT, code=province_code).first()
-        if province is None:
-            raise ValidationError({"province_code": [f"Unknown province code {province_code!r}."]})
-    if commune_code:
-        commune = Commune.objects.select_related("province").filter(era_id=CURRENT, code=commune_code).first()
-        if commune is None:
-            raise ValidationError({"commune_code": [f"Unknown commune code {commune_code!r}."]})
+    province, commune = current_units(province_code, commune_code)
     if not (address or province or commune):
         return None
     try:

@@ -13,6 +13,7 @@ from ninja.pagination import paginate
 from ocop.accounts import gate
 from ocop.accounts.api import ANYONE, READ_ERRORS, SIGNED_IN, SIGNED_IN_READ_ERRORS, WRITE_ERRORS
 from ocop.accounts.choices import Action
+from ocop.geo.services import current_units
 from ocop.registry.api import Pagination
 from ocop.registry.models import Product
 from ocop.web.edge import Id
@@ -151,15 +152,7 @@ def get_batch(request, batch_id: Id):
 def add_step(request, batch_id: Id, payload: StepIn):
     """Record a step (harvest, processing, packing, shipping to a shop) as an EPCIS event."""
     batch = _managed(request.user, batch_id)
-    province = None
-    if payload.province_code:
-        from ocop.geo.models import Province
-
-        province = Province.objects.current().filter(code=payload.province_code).first()
-        if province is None:
-            from django.core.exceptions import ValidationError
-
-            raise ValidationError({"province_code": ["Unknown province code."]})
+    province, _commune = current_units(payload.province_code)
     happened_at = payload.happened_at
     if timezone.is_naive(happened_at):
         happened_at = timezone.make_aware(happened_at)
