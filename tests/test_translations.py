@@ -26,23 +26,25 @@ def po_entries():
             continue
         fuzzy = "#, fuzzy" in block or re.search(r"^#,.*fuzzy", block, re.M) is not None
         msgid = _unquote(re.search(r"^msgid ((?:\".*\"\n?)+)", block, re.M).group(1))
+        context = re.search(r"^msgctxt ((?:\".*\"\n?)+)", block, re.M)
         plural_id = re.search(r"^msgid_plural ((?:\".*\"\n?)+)", block, re.M)
         plural = re.search(r"^msgstr\[0\] ((?:\".*\"\n?)+)", block, re.M)
         single = re.search(r"^msgstr ((?:\".*\"\n?)+)", block, re.M)
         msgstr = _unquote((plural or single).group(1))
-        entries.append((msgid, msgstr, fuzzy, _unquote(plural_id.group(1)) if plural_id else None))
+        plural_id = _unquote(plural_id.group(1)) if plural_id else None
+        entries.append((msgid, msgstr, fuzzy, plural_id, _unquote(context.group(1)) if context else None))
     return entries
 
 
 def test_every_message_has_a_vietnamese_translation():
     entries = po_entries()
     assert len(entries) > 300
-    untranslated = [msgid for msgid, msgstr, fuzzy, _plural in entries if not msgstr or fuzzy]
+    untranslated = [msgid for msgid, msgstr, fuzzy, _plural, _context in entries if not msgstr or fuzzy]
     assert untranslated == []
 
 
 def test_placeholders_survive_translation():
-    for msgid, msgstr, _fuzzy, plural in po_entries():
+    for msgid, msgstr, _fuzzy, plural, _context in po_entries():
         # Vietnamese has one plural form, written from the plural msgid.
         source = plural if plural is not None else msgid
         assert sorted(set(re.findall(r"%\(\w+\)s", source))) == sorted(
@@ -53,12 +55,11 @@ def test_placeholders_survive_translation():
 def test_the_compiled_catalogue_matches_the_source():
     with (LOCALE / "django.mo").open("rb") as fh:
         catalogue = gettext.GNUTranslations(fh)
-    for msgid, msgstr, _fuzzy, plural in po_entries():
+    for msgid, msgstr, _fuzzy, plural, context in po_entries():
         if plural is not None:
             continue  # plural entries are looked up with ngettext; msgfmt checked their format
-        assert catalogue.gettext(msgid) == msgstr, (
-            f"django.mo is stale for {msgid!r}: run ./scripts/translations"
-        )
+        found = catalogue.pgettext(context, msgid) if context is not None else catalogue.gettext(msgid)
+        assert found == msgstr, f"django.mo is stale for {msgid!r}: run ./scripts/translations"
 
 
 @pytest.mark.django_db
