@@ -474,4 +474,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     )
 if REDIS_URL:
     CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 2, "socket_timeout": 2}
+# Public reads from a PostgreSQL streaming replica (ocop/dbrouter.py): the catalogue and open
+# data, for people not signed in, while the replica is at most OCOP_REPLICA_MAX_LAG_SECONDS
+# behind; scan pages, product pages (a revocation shows at once) and officers' pages always read
+# the primary. Without OCOP_REPLICA_URL there is one database and no router.
+OCOP_REPLICA_URL = env_str("OCOP_REPLICA_URL")
+OCOP_REPLICA_PATHS = env_list("OCOP_REPLICA_PATHS", ["/catalogue/", "/open-data/"])
+OCOP_REPLICA_FRESH_PATHS = env_list("OCOP_REPLICA_FRESH_PATHS", ["/catalogue/enquiries/"])
+OCOP_REPLICA_MAX_LAG_SECONDS = env_int("OCOP_REPLICA_MAX_LAG_SECONDS", 5)
+if OCOP_REPLICA_URL:
+    try:
+        DATABASES["replica"] = dj_database_url.parse(
+            OCOP_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
+        )
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"OCOP_REPLICA_URL is not a database URL: {exc}") from None
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("OCOP_REPLICA_URL must name a PostgreSQL streaming replica")
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", OCOP_DB_CONNECT_TIMEOUT_SECONDS
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["ocop.dbrouter.ReplicaRouter"]
+    MIDDLEWARE.insert(1, "ocop.dbrouter.ReplicaReadsMiddleware")
 # ---- end of the production block ----------------------------------------------------------------
