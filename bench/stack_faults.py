@@ -166,9 +166,10 @@ def worker_kill(directory: Path, rows: int) -> None:
         if (job["status"] == "running" and job["done"] > 0) or job["status"] in ("succeeded", "failed"):
             break
         time.sleep(0.2)
-    worker = ocop_shell(
-        directory, f"from ocop.jobs.models import Job; print(Job.objects.get(pk='{job_id}').worker)"
-    ).splitlines()[-1]
+    import psycopg  # straight to the database: `ocop shell` takes seconds to start
+
+    with psycopg.connect(stack_env(directory)["DATABASE_URL"]) as conn:
+        worker = conn.execute("SELECT worker FROM jobs_job WHERE id = %s", [job_id]).fetchone()[0]
     pid = int(worker.split(":")[1])
     names = {int(p.read_text()): p.stem for p in (directory / "run").glob("worker-*.pid")}
     print(
