@@ -184,7 +184,7 @@ def test_the_stack_serves_a_working_day(stack):
     assert job["status"] == "succeeded", job
     assert job["result"]["status"] == "applied", job["result"]
     found = requests.get(f"{stack.url}/api/v1/products", params={"q": name}, timeout=30)
-    assert [product["name"] for product in found.json()["items"]] == [name]
+    assert [product["name_vi"] for product in found.json()["items"]] == [name]
 
     # A label of the demo's, scanned as a shopper does: the redirect, then the scan page, the
     # second time from nginx's cache.
