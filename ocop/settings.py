@@ -469,6 +469,9 @@ SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 # until the server's worker timeout: PostgreSQL's connection attempt and Redis' socket are bounded.
 OCOP_DB_CONNECT_TIMEOUT_SECONDS = env_int("OCOP_DB_CONNECT_TIMEOUT_SECONDS", 3)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A persistent connection cut by a PostgreSQL restart is found dead before the request uses
+    # it (one SELECT 1 per request that reuses a connection), instead of failing that request.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DB_CONN_HEALTH_CHECKS", True)
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", OCOP_DB_CONNECT_TIMEOUT_SECONDS
     )
