@@ -89,10 +89,12 @@ class Stack:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
+def stack():
     import psycopg
 
-    directory = tmp_path_factory.mktemp("production")
+    # Under the checkout's var/, not the temporary directory: nginx's workers (www-data) must
+    # reach it, and pytest's temporary directories are closed to other users.
+    directory = ROOT / "var" / f"stack-test-{uuid.uuid4().hex[:8]}"
     port = _free_ports(3)
     database = f"ocop_stack_{uuid.uuid4().hex[:8]}"
     up = [str(ROOT / "scripts/production-up"), "--demo", "--dir", str(directory)]
@@ -110,14 +112,20 @@ def stack(tmp_path_factory):
         with psycopg.connect(**PG, dbname="postgres", autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         assert not list((directory / "run").glob("*.pid")), "production-down left pid files"
+        shutil.rmtree(directory)
 
 
-def _wait_job(session, url: str, headers: dict, *, done, seconds: float = 120) -> dict:
+def _submit_and_wait(url: str, *, headers: dict, status_url, done, seconds: float = 120, **post) -> dict:
+    """POST work that answers 202, then poll ``status_url(answer)`` until ``done(body)``."""
+    import requests
+
+    answer = requests.post(url, headers=headers, timeout=60, **post)
+    assert answer.status_code == 202, answer.text[:500]
     deadline = time.monotonic() + seconds
     while True:
-        answer = session.get(url, headers=headers, timeout=30)
-        assert answer.status_code == 200, answer.text[:500]
-        body = answer.json()
+        polled = requests.get(status_url(answer), headers=headers, timeout=30)
+        assert polled.status_code == 200, polled.text[:500]
+        body = polled.json()
         if done(body) or time.monotonic() > deadline:
             return body
         time.sleep(0.5)
@@ -167,18 +175,12 @@ def test_the_stack_serves_a_working_day(stack):
     header = ["STT", "Tên sản phẩm", "Tên chủ thể", "Địa chỉ", "Nhóm sản phẩm", "Hạng sao", "Ngày công nhận"]
     row = [1, name, "Hợp tác xã Thử nghiệm Ngăn xếp", "Ấp Chợ, xã Phú Cần, huyện Tiểu Cần, tỉnh Trà Vinh"]
     row += ["Đồ uống", 3, "15/08/2024"]
-    queued = requests.post(
+    job = _submit_and_wait(
         f"{stack.url}/api/v1/imports",
         headers=bearer,
         files={"file": ("ds.csv", csv_bytes(header, [row]), "text/csv")},
         data={"dry_run": "false"},
-        timeout=30,
-    )
-    assert queued.status_code == 202, queued.text[:500]
-    job = _wait_job(
-        requests,
-        f"{stack.url}/api/v1/jobs/{queued.json()['id']}",
-        bearer,
+        status_url=lambda answer: f"{stack.url}/api/v1/jobs/{answer.json()['id']}",
         done=lambda body: body["status"] in ("succeeded", "failed"),
     )
     assert job["status"] == "succeeded", job
@@ -210,17 +212,11 @@ def test_the_stack_serves_a_working_day(stack):
         epcList=[],
         quantityList=[{"epcClass": dl.link_to_urn(dl.build("01", gtin, [("10", lot)]), 9), "quantity": 1}],
     )
-    captured = requests.post(
+    capture = _submit_and_wait(
         f"{stack.url}/epcis/capture",
         headers={**bearer, "Content-Type": "application/ld+json"},
         json=gs1_document(event),
-        timeout=60,
-    )
-    assert captured.status_code == 202, captured.text[:500]
-    capture = _wait_job(
-        requests,
-        f"{stack.url}{captured.headers['Location']}",
-        bearer,
+        status_url=lambda answer: f"{stack.url}{answer.headers['Location']}",
         done=lambda body: not body.get("running", False),
     )
     assert capture["success"] is True, capture
