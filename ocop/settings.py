@@ -123,6 +123,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that its time counts the whole request (the "Production" block below).
+    "ocop.web.middleware.RequestLogMiddleware",
     "ocop.web.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -443,12 +445,71 @@ OCOP_CRITERIA_DIRS = [PACKAGE_DIR / "criteria" / "data" / "sets"] + [
     Path(p) for p in (env_str("OCOP_CRITERIA_DIRS") or "").split(":") if p.strip()
 ]
 
+# ---- Production: logs, health, database routing (docs/operations.md) -------------------------
+# One JSON line per request on the "ocop.requests" logger (ocop.web.middleware.RequestLogMiddleware):
+# {"method", "path", "status", "ms", "user"}, after the time and logger name. OCOP_REQUEST_LOG=0
+# turns it off (nginx's access log may be enough on a small site).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "request": {"format": "%(asctime)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "requests": {"class": "logging.StreamHandler", "formatter": "request"},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # fontTools writes dozens of INFO lines for every PDF that embeds a font subset.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # fontTools writes dozens of INFO lines for every PDF that embeds a font subset.
+        "fontTools": {"level": "WARNING"},
+        "ocop.requests": {
+            "handlers": ["requests"],
+            "propagate": False,
+            **({} if env_bool("OCOP_REQUEST_LOG", True) else {"level": "WARNING"}),
+        },
+        # Django's own line for every 4xx/5xx repeats what the request line says.
+        "django.request": {"level": "ERROR"},
+    },
 }
+# /health/ (ocop/web/health.py) answers load balancers that ask the process directly over plain
+# HTTP: never redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+# A database or cache that cannot be reached must fail a request in seconds (503), not hang it
+# until the server's worker timeout: PostgreSQL's connection attempt and Redis' socket are bounded.
+OCOP_DB_CONNECT_TIMEOUT_SECONDS = env_int("OCOP_DB_CONNECT_TIMEOUT_SECONDS", 3)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A persistent connection cut by a PostgreSQL restart is found dead before the request uses
+    # it (one SELECT 1 per request that reuses a connection), instead of failing that request.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DB_CONN_HEALTH_CHECKS", True)
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", OCOP_DB_CONNECT_TIMEOUT_SECONDS
+    )
+if REDIS_URL:
+    CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 2, "socket_timeout": 2}
+# Public reads from a PostgreSQL streaming replica (ocop/dbrouter.py): the catalogue and open
+# data, for people not signed in, while the replica is at most OCOP_REPLICA_MAX_LAG_SECONDS
+# behind; scan pages, product pages (a revocation shows at once) and officers' pages always read
+# the primary. Without OCOP_REPLICA_URL there is one database and no router.
+OCOP_REPLICA_URL = env_str("OCOP_REPLICA_URL")
+OCOP_REPLICA_PATHS = env_list("OCOP_REPLICA_PATHS", ["/catalogue/", "/open-data/"])
+OCOP_REPLICA_FRESH_PATHS = env_list("OCOP_REPLICA_FRESH_PATHS", ["/catalogue/enquiries/"])
+OCOP_REPLICA_MAX_LAG_SECONDS = env_int("OCOP_REPLICA_MAX_LAG_SECONDS", 5)
+if OCOP_REPLICA_URL:
+    try:
+        DATABASES["replica"] = dj_database_url.parse(
+            OCOP_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
+        )
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"OCOP_REPLICA_URL is not a database URL: {exc}") from None
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("OCOP_REPLICA_URL must name a PostgreSQL streaming replica")
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", OCOP_DB_CONNECT_TIMEOUT_SECONDS
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["ocop.dbrouter.ReplicaRouter"]
+    MIDDLEWARE.insert(1, "ocop.dbrouter.ReplicaReadsMiddleware")
+# ---- end of the production block ----------------------------------------------------------------

@@ -4,6 +4,7 @@ from django.urls import include, path, register_converter
 
 from ocop import views
 from ocop.api import api
+from ocop.web import health
 from ocop.web.edge import CodeConverter, IdConverter
 
 # Ids and codes in every app's URLs: <id:pk> matches only ids a record can have, <code:code> only
@@ -18,6 +19,7 @@ urlpatterns = [
     path("", include("ocop.trace.urls")),
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("health/", health.health, name="health"),
     path("accounts/", include("ocop.accounts.urls")),
     path("", include("ocop.registry.urls")),
     path("", include("ocop.criteria.urls")),
