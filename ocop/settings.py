@@ -410,6 +410,9 @@ if OCOP_TASKS_BACKEND not in _TASK_BACKENDS:
         f"OCOP_TASKS_BACKEND={OCOP_TASKS_BACKEND!r}: expected one of {', '.join(_TASK_BACKENDS)}"
     )
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[OCOP_TASKS_BACKEND]}}
+# How many runs a job of a kind that may run again (an import: one transaction) gets in all when
+# the process running it dies (killed, out of memory); after the last it is marked failed.
+OCOP_JOB_MAX_ATTEMPTS = env_int("OCOP_JOB_MAX_ATTEMPTS", 3)
 # Periodic work (the catalogue's index, scan counts, the data version; ocop/jobs/periodic.py)
 # runs in one background thread per web process, started by its first request. Tests run it
 # themselves.

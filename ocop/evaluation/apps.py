@@ -16,6 +16,7 @@ class EvaluationConfig(AppConfig):
             "evaluation.certificates",
             "ocop.evaluation.tasks.make_certificates",
             _("Certificates of a recognition decision"),
+            rerun=True,  # makes only the certificates that have no file yet
         )
 
 

@@ -37,8 +37,10 @@ class Job(models.Model):
     result = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     # host:pid:start of the process running the job, so that a job whose process died (killed,
-    # out of memory) is found and marked failed instead of staying "running" (jobs_recover).
+    # out of memory) is found instead of staying "running" (jobs_recover): queued again when its
+    # kind may run again and it has runs left (``attempts`` counts the runs begun), else failed.
     worker = models.CharField(max_length=120, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

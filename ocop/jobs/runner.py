@@ -6,7 +6,9 @@ ends: whatever goes wrong once it is claimed (the handler cannot be loaded, rais
 result that cannot be stored) marks it failed. A job whose process died outright (killed, out of
 memory, an abort in native code) cannot mark itself: the claim records the process (host:pid and
 its start time) and :func:`jobs_recover`, run whenever a job starts and by ``ocop jobs-recover``,
-marks failed the running jobs whose process on this machine is gone.
+finds the running jobs whose process on this machine is gone: a job of a kind that may run again
+(``rerun``, in :mod:`ocop.jobs.kinds`) is queued again, up to ``OCOP_JOB_MAX_ATTEMPTS`` runs in
+all, for any worker to take; any other is marked failed.
 """
 
 import logging
@@ -15,12 +17,14 @@ import socket
 import time
 import traceback
 
+from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from .choices import JobStatus
-from .kinds import HANDLERS
+from .kinds import HANDLERS, RERUN
 from .models import Job
 
 log = logging.getLogger(__name__)
@@ -55,7 +59,7 @@ class Progress:
 def job_run(job_id, *, echo=None) -> Job | None:
     """Claim a queued job and run its handler. Returns None when someone else has it."""
     claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=timezone.now(), worker=worker_id()
+        status=JobStatus.RUNNING, started_at=timezone.now(), worker=worker_id(), attempts=F("attempts") + 1
     )
     if not claimed:
         return None
@@ -127,20 +131,40 @@ def _worker_alive(worker: str) -> bool:
 LOST = "The process running the job ended before it finished (killed, out of memory or restarted)."
 
 
-def jobs_recover() -> int:
-    """Mark failed the running jobs whose process on this machine is gone; how many."""
+RERUNNING = "The process running the job ended before it finished; the job was queued again."
+
+
+def jobs_recover(enqueue=None) -> int:
+    """Deal with the running jobs whose process on this machine is gone; how many. A job of a
+    kind that may run again, with runs left, is put back in the queue and ``enqueue(job_id)``
+    hands it to the task backend (:func:`ocop.jobs.services.jobs_recover` passes it); the others
+    are marked failed."""
     lost = [
-        pk
-        for pk, worker in Job.objects.filter(status=JobStatus.RUNNING)
+        (pk, kind, attempts)
+        for pk, kind, attempts, worker in Job.objects.filter(status=JobStatus.RUNNING)
         .exclude(worker="")
-        .values_list("pk", "worker")
+        .values_list("pk", "kind", "attempts", "worker")
         if not _worker_alive(worker)
     ]
-    if lost:
-        log.warning("marking %s lost job(s) failed: %s", len(lost), lost)
-        Job.objects.filter(pk__in=lost, status=JobStatus.RUNNING).update(
+    again = [
+        pk
+        for pk, kind, attempts in lost
+        if enqueue and kind in RERUN and attempts < settings.OCOP_JOB_MAX_ATTEMPTS
+    ]
+    failed = [pk for pk, _kind, _attempts in lost if pk not in again]
+    if failed:
+        log.warning("marking %s lost job(s) failed: %s", len(failed), failed)
+        Job.objects.filter(pk__in=failed, status=JobStatus.RUNNING).update(
             status=JobStatus.FAILED, error=LOST, finished_at=timezone.now()
         )
+    for pk in again:
+        # Conditional, as a claim is: of two recoveries at once, one queues it.
+        queued = Job.objects.filter(pk=pk, status=JobStatus.RUNNING).update(
+            status=JobStatus.QUEUED, worker="", started_at=None, done=0, message=RERUNNING[:200]
+        )
+        if queued:
+            log.warning("queueing lost job %s again", pk)
+            enqueue(pk)
     return len(lost)
 
 

@@ -7,15 +7,17 @@ Apps register a handler per job kind (:func:`~ocop.jobs.kinds.register`) and sta
 
 from django.db import transaction
 
+from . import runner
 from .kinds import HANDLERS, LABELS, register
 from .models import Job
-from .runner import LOST, Progress, job_run, jobs_recover, run_queued, worker_id
+from .runner import LOST, RERUNNING, Progress, job_run, run_queued, worker_id
 from .tasks import run_job
 
 __all__ = [
     "HANDLERS",
     "LABELS",
     "LOST",
+    "RERUNNING",
     "Progress",
     "job_run",
     "job_start",
@@ -24,6 +26,12 @@ __all__ = [
     "run_queued",
     "worker_id",
 ]
+
+
+def jobs_recover() -> int:
+    """Fail, or queue again for any worker, the running jobs whose process is gone (see
+    :func:`ocop.jobs.runner.jobs_recover`); how many were found."""
+    return runner.jobs_recover(enqueue=lambda pk: transaction.on_commit(lambda: run_job.enqueue(str(pk))))
 
 
 def job_start(*, kind: str, owner, params: dict | None = None, input_file=None, input_name: str = "") -> Job:

@@ -32,7 +32,9 @@ class MonitoringConfig(AppConfig):
                 Role.PUBLIC: {"monitoring.target": {Action.VIEW}},
             }
         )
-        register("monitoring.report", "ocop.monitoring.tasks.quarterly_report", _("Quarterly report"))
+        register(
+            "monitoring.report", "ocop.monitoring.tasks.quarterly_report", _("Quarterly report"), rerun=True
+        )
         from ocop.jobs import periodic
 
         periodic.register(

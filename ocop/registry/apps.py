@@ -19,5 +19,9 @@ class RegistryConfig(AppConfig):
         from ocop.jobs.services import register
 
         post_migrate.connect(_load_reference, sender=self, dispatch_uid="ocop.registry.reference")
-        register("registry.import", "ocop.registry.tasks.import_list", _("Import of a registry list"))
-        register("registry.export", "ocop.registry.tasks.export_list", _("Export of the registry"))
+        register(
+            "registry.import", "ocop.registry.tasks.import_list", _("Import of a registry list"), rerun=True
+        )
+        register(
+            "registry.export", "ocop.registry.tasks.export_list", _("Export of the registry"), rerun=True
+        )

@@ -41,7 +41,7 @@ class TraceConfig(AppConfig):
             }
         )
         register("trace.capture", "ocop.trace.tasks.capture", _("EPCIS capture"))
-        register("trace.labels", "ocop.trace.tasks.labels", _("Label sheet"))
+        register("trace.labels", "ocop.trace.tasks.labels", _("Label sheet"), rerun=True)
 
         from ocop.jobs import periodic
 

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 
+from ocop.jobs import kinds as kinds_module
 from ocop.jobs import services
 from ocop.jobs.models import Job
 
@@ -120,8 +121,42 @@ def test_the_command_marks_lost_jobs_failed(central, kinds, capsys):
         kind="test.raises", owner=central, status="running", worker=f"{host}:{_dead_pid()}:"
     )
     call_command("jobs-recover")
-    assert capsys.readouterr().out.strip().endswith("Lost jobs marked failed: 1")
+    assert capsys.readouterr().out.strip().endswith("Lost jobs (queued again or failed): 1")
     lost.refresh_from_db()
     assert lost.status == "failed"
     call_command("jobs-recover")
-    assert capsys.readouterr().out.strip().endswith("Lost jobs marked failed: 0")
+    assert capsys.readouterr().out.strip().endswith("Lost jobs (queued again or failed): 0")
+
+
+@pytest.mark.django_db
+def test_a_lost_job_that_may_run_again_is_queued_again_and_finishes(
+    central, kinds, django_capture_on_commit_callbacks, settings
+):
+    """A worker killed during an import: the import wrote nothing (one transaction), so the job
+    goes back to the queue for any worker and runs to the end; after its last run it fails."""
+    settings.OCOP_JOB_MAX_ATTEMPTS = 2
+    kinds_module.register("test.again", f"{__name__}.succeeds", rerun=True)
+    try:
+        host = services.worker_id().split(":")[0]
+        lost = Job.objects.create(
+            kind="test.again", owner=central, status="running", attempts=1, worker=f"{host}:{_dead_pid()}:"
+        )
+        spent = Job.objects.create(
+            kind="test.again", owner=central, status="running", attempts=2, worker=f"{host}:{_dead_pid()}:"
+        )
+        once = Job.objects.create(  # a kind that may not run again
+            kind="test.raises", owner=central, status="running", attempts=1, worker=f"{host}:{_dead_pid()}:"
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.jobs_recover() == 3
+        lost.refresh_from_db()
+        assert (lost.status, lost.attempts, lost.result) == ("succeeded", 2, {"rows": 5})
+        assert lost.worker == services.worker_id()  # taken up by a live process
+        statuses = dict(Job.objects.filter(pk__in=[spent.pk, once.pk]).values_list("pk", "status"))
+        assert statuses == {spent.pk: "failed", once.pk: "failed"}
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.jobs_recover() == 0  # nothing left running for a dead process
+    finally:
+        kinds_module.HANDLERS.pop("test.again")
+        kinds_module.LABELS.pop("test.again")
+        kinds_module.RERUN.discard("test.again")
