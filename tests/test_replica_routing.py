@@ -45,6 +45,7 @@ def replica(monkeypatch):
     fake = FakeReplica()
     monkeypatch.setattr(dbrouter, "connections", {dbrouter.REPLICA: fake})
     monkeypatch.setitem(dbrouter._lag, "at", -1e9)
+    monkeypatch.setitem(dbrouter._lag, "value", None)
     return fake
 
 
