@@ -56,6 +56,20 @@ def may_read_from_replica(method: str, path: str, *, signed_in: bool, lag_second
 
 _lag: dict[str, float | None] = {"at": -1e9, "value": None}
 
+# Seconds the replica is behind, asked of the replica itself.
+# Caught up when nothing waits to be replayed: then the lag is nothing, however long ago the
+# last write was. Otherwise the age of the last transaction replayed (so a replica paused or
+# slow after a quiet spell counts as far behind at once: on the safe side).
+# Unknown (NULL) when the standby is not streaming from the primary: what it received may be
+# all there is to replay while the primary moves on. (Its role needs pg_read_all_stats to see
+# pg_stat_wal_receiver's status.)
+LAG_QUERY = (
+    "SELECT CASE WHEN NOT pg_is_in_recovery() THEN 0"
+    " WHEN NOT EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming') THEN NULL"
+    " WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0"
+    " ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) END"
+)
+
 
 def replica_lag() -> float | None:
     """Seconds since the last transaction the replica replayed (0 when it is not a standby or
@@ -67,17 +81,7 @@ def replica_lag() -> float | None:
     value = None
     try:
         with connections[REPLICA].cursor() as cursor:
-            # Caught up when nothing waits to be replayed: then the lag is nothing, however
-            # long ago the last write was.
-            # Unknown (NULL) when the standby is not streaming from the primary: what it
-            # received may be all there is to replay while the primary moves on. (Its role needs
-            # pg_read_all_stats to see pg_stat_wal_receiver's status.)
-            cursor.execute(
-                "SELECT CASE WHEN NOT pg_is_in_recovery() THEN 0"
-                " WHEN NOT EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming') THEN NULL"
-                " WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0"
-                " ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) END"
-            )
+            cursor.execute(LAG_QUERY)
             row = cursor.fetchone()[0]
             value = None if row is None else float(row)
     except Exception as exc:  # the replica is away: the primary serves
@@ -94,7 +98,27 @@ class ReplicaReadsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        allowed = may_read_from_replica(
+        if self._allowed(request):
+            replica = connections[REPLICA]
+            replica.errors_occurred = False
+            token = _replica_reads.set(True)
+            try:
+                response = self.get_response(request)
+            finally:
+                _replica_reads.reset(token)
+            if not replica.errors_occurred:
+                return response
+            # The replica failed during the request (stopped, restarting, its host away) after
+            # the lag check said it was there: ask the primary instead (a GET or HEAD reads
+            # only), and leave the replica alone until the next check finds it again.
+            # (The first response is dropped unclosed: closing it would signal the request's end.)
+            log.warning("replica failed during %s: read again from the primary", request.path)
+            replica.close_if_unusable_or_obsolete()
+            _lag.update(at=time.monotonic(), value=None)
+        return self.get_response(request)
+
+    def _allowed(self, request) -> bool:
+        return may_read_from_replica(
             request.method,
             request.path,
             signed_in=settings.SESSION_COOKIE_NAME in request.COOKIES,
@@ -102,8 +126,3 @@ class ReplicaReadsMiddleware:
             if request.path.startswith(tuple(settings.OCOP_REPLICA_PATHS))
             else None,
         )
-        token = _replica_reads.set(allowed)
-        try:
-            return self.get_response(request)
-        finally:
-            _replica_reads.reset(token)

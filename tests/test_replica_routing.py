@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.http import HttpResponse
 from django.test import RequestFactory
 
 from ocop import dbrouter
@@ -27,6 +28,25 @@ from ocop.dbrouter import ReplicaReadsMiddleware, ReplicaRouter, may_read_from_r
 )
 def test_which_requests_read_from_the_replica(method, path, signed_in, lag, replica):
     assert may_read_from_replica(method, path, signed_in=signed_in, lag_seconds=lag) is replica
+
+
+class FakeReplica:
+    """The replica's connection as the middleware sees it: whether a query on it failed."""
+
+    errors_occurred = False
+    closed = False
+
+    def close_if_unusable_or_obsolete(self):
+        self.closed = True
+
+
+@pytest.fixture(autouse=True)
+def replica(monkeypatch):
+    fake = FakeReplica()
+    monkeypatch.setattr(dbrouter, "connections", {dbrouter.REPLICA: fake})
+    monkeypatch.setitem(dbrouter._lag, "at", -1e9)
+    monkeypatch.setitem(dbrouter._lag, "value", None)
+    return fake
 
 
 def _route_during(request, *, write=False):
@@ -66,3 +86,34 @@ def test_migrations_run_only_on_the_primary():
     router = ReplicaRouter()
     assert router.allow_migrate("default", "registry") is True
     assert router.allow_migrate("replica", "registry") is False
+
+
+def test_a_replica_failing_during_a_request_sends_it_again_to_the_primary(monkeypatch, replica):
+    """Stopped between two lag checks (they are a second apart): the page is read again from
+    the primary rather than answered with the replica's error, and the replica is left alone
+    until the next check."""
+    monkeypatch.setattr(dbrouter, "replica_lag", lambda: 0.0)
+    routed = []
+
+    def view(request):
+        routed.append(ReplicaRouter().db_for_read(None))
+        if routed[-1] == "replica":
+            replica.errors_occurred = True  # as Django marks a connection whose query failed
+            return HttpResponse(status=503)
+        return HttpResponse("from the primary")
+
+    response = ReplicaReadsMiddleware(view)(RequestFactory().get("/catalogue/"))
+    assert routed == ["replica", "default"]
+    assert response.status_code == 200
+    assert replica.closed
+    assert dbrouter._lag["value"] is None  # the next requests read the primary until a check
+
+
+def test_a_request_the_replica_served_is_not_sent_again(monkeypatch, replica):
+    monkeypatch.setattr(dbrouter, "replica_lag", lambda: 0.0)
+    replica.errors_occurred = True  # left over from an earlier request: not this one's
+    calls = []
+    ReplicaReadsMiddleware(lambda request: calls.append(1) or HttpResponse())(
+        RequestFactory().get("/catalogue/")
+    )
+    assert calls == [1]
