@@ -33,7 +33,7 @@ LAYERS = {
     "ocop.jobs": [
         {"choices", "kinds", "backends"},
         {"models"},
-        {"runner", "periodic"},
+        {"runner", "periodic", "selectors"},
         {"tasks"},
         {"services"},
         {"views", "api", "admin", "management", "apps"},
