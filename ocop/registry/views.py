@@ -325,6 +325,21 @@ def recognition_create(request, pk):
     return render(request, "registry/recognition_form.html", {"form": form, "product": product})
 
 
+def ask_revoke(request, recognition: Recognition, facts: list):
+    """The page that asks before a recognition is revoked (here, and with its grounds in the
+    cycle's revocation), naming the product, its stars and ``facts`` about the revocation."""
+    return ask(
+        request,
+        title=_("Revoke a recognition"),
+        consequence=_(
+            "From the revocation date the public page shows the product as revoked, and it no "
+            "longer counts as an OCOP product."
+        ),
+        facts=[(_("Product"), recognition.product.name_vi), (_("Stars"), recognition.stars), *facts],
+        back=reverse("registry:product_detail", args=[recognition.product_id]),
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def recognition_revoke(request, pk):
@@ -333,20 +348,13 @@ def recognition_revoke(request, pk):
     )
     form = forms.RevokeForm(request.POST or None, initial={"revoked_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid() and not confirmed(request):
-        return ask(
+        return ask_revoke(
             request,
-            title=_("Revoke a recognition"),
-            consequence=_(
-                "From the revocation date the public page shows the product as revoked, and it no "
-                "longer counts as an OCOP product."
-            ),
-            facts=[
-                (_("Product"), recognition.product.name_vi),
-                (_("Stars"), recognition.stars),
+            recognition,
+            [
                 (_("Revoked on"), form.cleaned_data["revoked_on"].strftime("%d/%m/%Y")),
                 (_("Reason"), form.cleaned_data["reason"]),
             ],
-            back=reverse("registry:product_detail", args=[recognition.product_id]),
         )
     if request.method == "POST" and form.is_valid():
         try:

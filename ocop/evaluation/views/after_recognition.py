@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -15,7 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
 from ocop.registry.models import Recognition
-from ocop.web.confirm import ask, confirmed
+from ocop.registry.views import ask_revoke
+from ocop.web.confirm import confirmed
 from ocop.web.feedback import apply_errors
 
 from .. import forms, selectors, services
@@ -48,21 +48,14 @@ def revoke(request, pk):
     form = forms.RevocationForm(request.POST or None, initial={"decided_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid() and not confirmed(request):
         data = form.cleaned_data
-        return ask(
+        return ask_revoke(
             request,
-            title=_("Revoke a recognition"),
-            consequence=_(
-                "From the revocation date the public page shows the product as revoked, and it no "
-                "longer counts as an OCOP product."
-            ),
-            facts=[
-                (_("Product"), recognition.product.name_vi),
-                (_("Stars"), recognition.stars),
+            recognition,
+            [
                 (_("Ground"), RevocationGround(data["ground"]).label),
                 (_("Revocation decision number"), data["decision_no"]),
                 (_("Revoked from"), (data["revoked_on"] or data["decided_on"]).strftime("%d/%m/%Y")),
             ],
-            back=reverse("registry:product_detail", args=[recognition.product_id]),
         )
     if request.method == "POST" and form.is_valid():
         try:
