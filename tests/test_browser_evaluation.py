@@ -95,6 +95,13 @@ def test_a_member_scores_a_dossier_on_the_tablet_screen(live_server, open_sittin
 
     page.get_by_role("button", name="Submit the sheet").click()
     page.wait_for_load_state()
+    # Asked first, with the points: nothing is handed in until the member confirms.
+    assert "This cannot be undone." in page.content()
+    assert "<dt>Points</dt><dd>76</dd>" in page.content()
+    sheet.refresh_from_db()
+    assert sheet.status == "draft"
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_load_state()
     assert "Sheet submitted" in page.content()
     sheet.refresh_from_db()
     assert (sheet.status, sheet.total, sheet.frozen) == ("submitted", 76, False)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ocop.web.confirm import ask, confirmed
 from ocop.web.edge import text_param
 from ocop.web.feedback import act, apply_errors
 from ocop.web.paging import paginate
@@ -315,6 +316,16 @@ def _set_active(request, pk, *, active: bool, success: str):
 @login_required
 @require_POST
 def officer_deactivate(request, pk):
+    if not confirmed(request):
+        account = _account_or_404(request, pk)
+        return ask(
+            request,
+            title=_("Deactivate the account"),
+            consequence=_("The account can no longer sign in or use its API tokens until it is reactivated."),
+            facts=[(_("Account"), account.get_full_name() or account.username)],
+            back=reverse("accounts:officer_detail", args=[account.pk]),
+            final=False,
+        )
     return _set_active(request, pk, active=False, success=_("Account deactivated: it can no longer sign in."))
 
 

@@ -24,7 +24,7 @@ from ocop.geo.gazetteer import CURRENT
 from . import charts, figures, maps
 from .choices import GROUP_COLUMNS, TYPE_COLUMNS, Measure, describe
 from .dashboard import Dashboard, label_of_count
-from .units import COMMUNE, COUNTRY, PROVINCE, Unit
+from .units import COMMUNE, COUNTRY, PROVINCE, Unit, country, reachable, reachable_parts
 
 
 def rows_link(figure: figures.Figure) -> str:
@@ -66,6 +66,8 @@ class Page:
     up_links: list[tuple[str, str]] = field(default_factory=list)
     api_params: dict = field(default_factory=dict)
     report_province: str = ""
+    # The parts (provinces or communes) whose dashboards and figures the viewer may open.
+    open_parts: set[str] = field(default_factory=set)
 
 
 def _unit_url(unit_level: str, code: str) -> str:
@@ -73,8 +75,11 @@ def _unit_url(unit_level: str, code: str) -> str:
     return reverse(name, args=[code])
 
 
-def present(board: Dashboard, *, user=None) -> Page:
+def present(board: Dashboard, *, user) -> Page:
+    """The page of ``board`` for ``user``: it links only to what ``user`` may open, each link
+    decided by the gate the page it opens asks (:func:`~ocop.monitoring.units.reachable`)."""
     unit = board.unit
+    open_parts = reachable_parts(user, unit, board.subunit_level, [s.code for s in board.subunits])
     star_series = [
         charts.Series(
             _stars_label(s), charts.STAR_COLOURS[s], [_item(p.label, p.counts[s]) for p in board.years]
@@ -116,6 +121,8 @@ def present(board: Dashboard, *, user=None) -> Page:
                 if board.subunit_level == PROVINCE
                 else (_unit_url(COMMUNE, s.code) if unit.era == CURRENT else None),
             )
+            if s.code in open_parts
+            else (s.name, s.products.value, None)
             for s in board.subunits
         }
         the_map = maps.choropleth(
@@ -127,9 +134,11 @@ def present(board: Dashboard, *, user=None) -> Page:
         map_title = _("No commune boundaries are on file for the units before 1 July 2025.")
 
     up = []
-    if unit.level != COUNTRY:
+    if unit.level != COUNTRY and reachable(user, country(unit.era)):
         up.append((_("Whole country"), reverse("monitoring:dashboard")))
-    if unit.level == COMMUNE:
+    province = Unit(era=unit.era, province=unit.province) if unit.province is not None else None
+    province_opens = province is not None and reachable(user, province)
+    if unit.level == COMMUNE and province_opens:
         up.append((unit.province.name, reverse("monitoring:dashboard_province", args=[unit.province.code])))
     params = {}
     if unit.province is not None:
@@ -167,7 +176,9 @@ def present(board: Dashboard, *, user=None) -> Page:
         subunit_label=subunit_label,
         up_links=up,
         api_params=params,
-        report_province=unit.province.code if unit.province is not None and unit.era == CURRENT else "",
+        # The reports and craft villages are the province's: for those who may open its dashboard.
+        report_province=unit.province.code if province_opens and unit.era == CURRENT else "",
+        open_parts=open_parts,
     )
 
 

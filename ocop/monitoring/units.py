@@ -82,6 +82,25 @@ def reachable(user, unit: Unit) -> bool:
     return gate.restrict(Province.objects.filter(pk=province_id), user, Action.PLACE).exists()
 
 
+def reachable_parts(user, unit: Unit, level: str, codes) -> set[str]:
+    """Which of ``unit``'s parts (the provinces or communes of ``level`` with these ``codes``)
+    ``user`` may see: :func:`reachable` of each, asked at once (a dashboard links only to them)."""
+    codes = {code for code in codes if code}
+    if gate.actor_of(user).is_central:
+        return codes
+    if level == COMMUNE and unit.is_current:
+        communes = Commune.objects.filter(era_id=CURRENT, code__in=codes)
+        return set(gate.restrict(communes, user, Action.PLACE).values_list("code", flat=True))
+    if level == COMMUNE:  # an old province's communes are reached through the province
+        return codes if reachable(user, Unit(era=unit.era, province=unit.province)) else set()
+    placed = set(gate.restrict(Province.objects.all(), user, Action.PLACE).values_list("pk", flat=True))
+    return {
+        province.code
+        for province in Province.objects.filter(era_id=unit.era, code__in=codes)
+        if (province.pk if unit.is_current else province.successor_id) in placed
+    }
+
+
 def producer_q(unit: Unit, prefix: str = "") -> Q:
     """The producers in ``unit``, as a filter on a model reaching Producer through ``prefix``
     (:data:`VIA_PRODUCT` for recognitions, ``""`` for producers)."""

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,6 +19,7 @@ from ocop.geo.models import Commune, Province
 from ocop.geo.services import LocationError, place
 from ocop.jobs.models import Job
 from ocop.jobs.services import job_start
+from ocop.web.confirm import ask, confirmed
 from ocop.web.edge import id_param
 from ocop.web.feedback import REFUSED, apply_errors, flash_errors, submitted
 from ocop.web.paging import paginate, query_without_page
@@ -323,6 +325,21 @@ def recognition_create(request, pk):
     return render(request, "registry/recognition_form.html", {"form": form, "product": product})
 
 
+def ask_revoke(request, recognition: Recognition, facts: list):
+    """The page that asks before a recognition is revoked (here, and with its grounds in the
+    cycle's revocation), naming the product, its stars and ``facts`` about the revocation."""
+    return ask(
+        request,
+        title=_("Revoke a recognition"),
+        consequence=_(
+            "From the revocation date the public page shows the product as revoked, and it no "
+            "longer counts as an OCOP product."
+        ),
+        facts=[(_("Product"), recognition.product.name_vi), (_("Stars"), recognition.stars), *facts],
+        back=reverse("registry:product_detail", args=[recognition.product_id]),
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def recognition_revoke(request, pk):
@@ -330,6 +347,15 @@ def recognition_revoke(request, pk):
         Recognition.objects.select_related("product", "product__producer"), request.user, Action.CHANGE, pk=pk
     )
     form = forms.RevokeForm(request.POST or None, initial={"revoked_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid() and not confirmed(request):
+        return ask_revoke(
+            request,
+            recognition,
+            [
+                (_("Revoked on"), form.cleaned_data["revoked_on"].strftime("%d/%m/%Y")),
+                (_("Reason"), form.cleaned_data["reason"]),
+            ],
+        )
     if request.method == "POST" and form.is_valid():
         try:
             services.recognition_revoke(

@@ -96,6 +96,7 @@ CASES: list[Case] = [
         lambda r: f"/accounts/officers/{r.target.pk}/deactivate/",
         REACH_TARGET,
         method="post",
+        data=lambda r, g: {"confirmed": "1"},
         ok=302,
         effect=lambda r, actor: count("accounts.user", pk=r.target.pk, is_active=False) == 1,
     ),

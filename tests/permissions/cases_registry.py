@@ -153,7 +153,7 @@ CASES: list[Case] = [
         lambda r: f"/manage/recognitions/{r.r_p.pk}/revoke/",
         RECOGNISERS_A,
         method="post",
-        data=lambda r, g: {"revoked_on": "2025-10-01", "reason": "Vi phạm ATTP"},
+        data=lambda r, g: {"revoked_on": "2025-10-01", "reason": "Vi phạm ATTP", "confirmed": "1"},
         ok=302,
         effect=lambda r, actor: count("registry.recognition", pk=r.r_p.pk, revoked_on__isnull=False) == 1,
     ),

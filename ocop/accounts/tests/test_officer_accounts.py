@@ -105,7 +105,7 @@ def test_lists_show_exactly_the_accounts_in_reach(
     client.force_login(officer_a)
     for url in (f"/accounts/officers/{both.pk}/", f"/accounts/officers/{officer_b.pk}/"):
         assert client.get(url).status_code == 404
-    assert client.post(f"/accounts/officers/{both.pk}/deactivate/").status_code == 404
+    assert client.post(f"/accounts/officers/{both.pk}/deactivate/", {"confirmed": "1"}).status_code == 404
     both.refresh_from_db()
     assert both.is_active
 
@@ -121,7 +121,10 @@ def test_a_commune_officer_or_producer_manages_no_accounts(
 
 def test_a_deactivated_account_cannot_sign_in_and_is_audited(client, officer_a, commune_officer_a2):
     client.force_login(officer_a)
-    assert client.post(f"/accounts/officers/{commune_officer_a2.pk}/deactivate/").status_code == 302
+    assert (
+        client.post(f"/accounts/officers/{commune_officer_a2.pk}/deactivate/", {"confirmed": "1"}).status_code
+        == 302
+    )
     commune_officer_a2.refresh_from_db()
     assert not commune_officer_a2.is_active
     assert (
@@ -141,7 +144,7 @@ def test_a_deactivated_account_cannot_sign_in_and_is_audited(client, officer_a, 
 
 def test_nobody_deactivates_themselves(client, officer_a):
     client.force_login(officer_a)
-    client.post(f"/accounts/officers/{officer_a.pk}/deactivate/")
+    client.post(f"/accounts/officers/{officer_a.pk}/deactivate/", {"confirmed": "1"})
     officer_a.refresh_from_db()
     assert officer_a.is_active
 

@@ -145,6 +145,7 @@ def test_revocation_with_grounds_and_decision_shows_everywhere(certificate, reco
             "details": "Mẫu không đạt chỉ tiêu vi sinh",
             "decision_no": "88/QĐ-UBND",
             "decided_on": today.isoformat(),
+            "confirmed": "1",
         },
     )
     assert response.status_code == 302

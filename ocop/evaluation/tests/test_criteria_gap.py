@@ -93,7 +93,7 @@ def test_a_draft_without_a_sheet_cannot_be_submitted_and_takes_the_set_once_in_f
         services.evidence_add(
             user=owner_a, dossier=dossier, upload=pdf_upload(f"{document}.pdf"), document=document
         )
-    response = client.post(f"/cycle/dossiers/{dossier.pk}/submit/", follow=True)
+    response = client.post(f"/cycle/dossiers/{dossier.pk}/submit/", {"confirmed": "1"}, follow=True)
     assert "hồ sơ được giữ ở dạng nháp" in response.content.decode()
     dossier.refresh_from_db()
     assert (dossier.status, dossier.criteria_set_id) == ("draft", None)

@@ -139,7 +139,7 @@ def test_a_product_goes_from_idea_to_certificate_at_province_level(
     )
     assert Evidence.objects.filter(dossier=dossier).count() == 4
     # Submitting too early names what is missing.
-    response = owner.post(f"/cycle/dossiers/{dossier.pk}/submit/", follow=True)
+    response = owner.post(f"/cycle/dossiers/{dossier.pk}/submit/", {"confirmed": "1"}, follow=True)
     page = response.content.decode()
     assert "The self-assessment is incomplete" in page
     assert "Quality self-declaration or product standard" in page
@@ -153,7 +153,7 @@ def test_a_product_goes_from_idea_to_certificate_at_province_level(
         f"/cycle/dossiers/{dossier.pk}/evidence/",
         {"slot": "d:quality_declaration", "file": pdf_upload("tcb.pdf")},
     )
-    owner.post(f"/cycle/dossiers/{dossier.pk}/submit/")
+    owner.post(f"/cycle/dossiers/{dossier.pk}/submit/", {"confirmed": "1"})
     dossier.refresh_from_db()
     assert dossier.status == "submitted"
 
@@ -210,9 +210,17 @@ def test_a_product_goes_from_idea_to_certificate_at_province_level(
     for user in (members.chair, members.member, members.third):
         client = _login(user)
         assert client.get(f"/cycle/assignments/{assignment.pk}/sheet/").status_code == 200
+        # "Submit the sheet" keeps the answers and asks first, showing the points and stars.
         response = client.post(
             f"/cycle/assignments/{assignment.pk}/sheet/", {**_radio(FOUR_STARS), "submit": "1"}
         )
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "This cannot be undone." in page
+        assert "<dt>Points</dt><dd>77</dd>" in page
+        assert "<dt>Stars</dt><dd>4</dd>" in page
+        assert Sheet.objects.get(assignment=assignment, seat__user=user).status == "draft"
+        response = client.post(f"/cycle/assignments/{assignment.pk}/sheet/submit/", {"confirmed": "1"})
         assert response.status_code == 302
     assert (
         sorted(Sheet.objects.filter(assignment=assignment).values_list("status", "total"))
@@ -220,7 +228,7 @@ def test_a_product_goes_from_idea_to_certificate_at_province_level(
     )
 
     # 7. Closing freezes every sheet and records the result.
-    province.post(f"/cycle/sittings/{sitting.pk}/close/")
+    province.post(f"/cycle/sittings/{sitting.pk}/close/", {"confirmed": "1"})
     assignment.refresh_from_db()
     assert (assignment.score, assignment.stars, assignment.final) == (77, 4, True)
     assert set(Sheet.objects.filter(assignment=assignment).values_list("frozen", flat=True)) == {True}
@@ -237,7 +245,7 @@ def test_a_product_goes_from_idea_to_certificate_at_province_level(
     decision = Decision.objects.get(number="1234/QĐ-UBND")
     assert response.url == f"/cycle/decisions/{decision.pk}/"
     with django_capture_on_commit_callbacks(execute=True):
-        response = province.post(f"/cycle/decisions/{decision.pk}/issue/")
+        response = province.post(f"/cycle/decisions/{decision.pk}/issue/", {"confirmed": "1"})
     decision.refresh_from_db()
     assert response.url == f"/jobs/{decision.job_id}/"
     assert decision.job.status == "succeeded", decision.job.error

@@ -118,7 +118,7 @@ def test_an_officer_of_another_province_sees_nothing_of_the_dossier(sitting, off
         assert client.get("/api/v1/evaluation/rounds").json()["items"] == []
         # Writes are refused and change nothing.
         client.post(f"/cycle/dossiers/{dossier.pk}/check/", {"outcome": "returned", "reasons": "x"})
-        client.post(f"/cycle/sittings/{sitting.sitting.pk}/close/")
+        client.post(f"/cycle/sittings/{sitting.sitting.pk}/close/", {"confirmed": "1"})
     dossier.refresh_from_db()
     assert dossier.status == "in_sitting"
 

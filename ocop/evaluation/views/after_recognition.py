@@ -14,9 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
 from ocop.registry.models import Recognition
+from ocop.registry.views import ask_revoke
+from ocop.web.confirm import confirmed
 from ocop.web.feedback import apply_errors
 
 from .. import forms, selectors, services
+from ..choices import RevocationGround
 from ..models import Revocation
 
 
@@ -43,6 +46,17 @@ def revoke(request, pk):
     ):
         raise Http404
     form = forms.RevocationForm(request.POST or None, initial={"decided_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid() and not confirmed(request):
+        data = form.cleaned_data
+        return ask_revoke(
+            request,
+            recognition,
+            [
+                (_("Ground"), RevocationGround(data["ground"]).label),
+                (_("Revocation decision number"), data["decision_no"]),
+                (_("Revoked from"), (data["revoked_on"] or data["decided_on"]).strftime("%d/%m/%Y")),
+            ],
+        )
     if request.method == "POST" and form.is_valid():
         try:
             services.revocation_record(user=request.user, recognition=recognition, **form.cleaned_data)

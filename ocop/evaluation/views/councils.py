@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,6 +18,7 @@ from ocop.accounts import gate
 from ocop.accounts.choices import Action
 from ocop.criteria import engine, sheetform
 from ocop.geo.models import Province
+from ocop.web.confirm import ask, confirmed
 from ocop.web.feedback import REFUSED, act, apply_errors, flash_errors
 from ocop.web.paging import paginate
 
@@ -295,6 +297,14 @@ def sitting_open(request, pk):
 @require_POST
 def sitting_close(request, pk):
     sitting = _sitting(request, pk, Action.CHANGE)
+    if not confirmed(request):
+        return ask(
+            request,
+            title=_("Close the sitting"),
+            consequence=_("Every sheet of this sitting is frozen for good and the results are recorded."),
+            facts=[(_("Council"), sitting.council.name), (_("Date"), sitting.held_on.strftime("%d/%m/%Y"))],
+            back=reverse("evaluation:sitting_detail", args=[sitting.pk]),
+        )
     act(
         request,
         lambda: services.sitting_close(user=request.user, sitting=sitting),
@@ -458,7 +468,10 @@ def sheet(request, pk):
     assignment = _assignment(request, pk)
     if request.method == "POST":
         ticked = sheetform.ticked(request.POST)
-        submit = bool(request.POST.get("submit"))
+        # "Submit the sheet" saves the answers as a draft, then asks on a page of its own;
+        # only a confirmed POST hands the sheet in.
+        submit = bool(request.POST.get("submit")) and confirmed(request)
+        asking = bool(request.POST.get("submit")) and not submit
 
         def save():
             services.sheet_save(
@@ -471,7 +484,11 @@ def sheet(request, pk):
             if submit:
                 services.sheet_submit(user=request.user, assignment=assignment)
 
-        act(request, save, success=_("Sheet submitted.") if submit else _("Answers saved."))
+        saved = act(
+            request, save, success=_("Sheet submitted.") if submit else "" if asking else _("Answers saved.")
+        )
+        if asking and saved is not REFUSED:
+            return _ask_submit(request, assignment)
         return redirect("evaluation:sheet", pk=assignment.pk)
     return render(request, "evaluation/sheet.html", _member_context(request, assignment))
 
@@ -499,10 +516,39 @@ def sheet_answer(request, pk):
     return render(request, "evaluation/_sheet_progress.html", context, status=200)
 
 
+def _ask_submit(request, assignment: Assignment):
+    """The member's saved sheet, its points and stars, before it is handed in for good."""
+    context = _member_context(request, assignment)
+    sheet = context["sheet"]
+    facts = [
+        (_("Product"), assignment.dossier.product.name_vi),
+        (_("Criteria answered"), f"{context['answered']}/{context['criteria_count']}"),
+        (_("Points"), context["points"]),
+    ]
+    if sheet is not None:
+        try:
+            result = engine.score(context["data"], sheet.answers, sheet.flags)
+        except engine.AnswerError:
+            pass  # the service names the criteria left unanswered when the member confirms
+        else:
+            facts.append((_("Stars"), result.stars or _("not recognised")))
+    return ask(
+        request,
+        title=_("Submit the sheet"),
+        consequence=_("Your answers are saved. Once submitted, the sheet is handed to the council as it is."),
+        facts=facts,
+        action=reverse("evaluation:sheet_submit", args=[assignment.pk]),
+        back=reverse("evaluation:sheet", args=[assignment.pk]),
+        carry=False,
+    )
+
+
 @login_required
 @require_POST
 def sheet_submit(request, pk):
     assignment = _assignment(request, pk)
+    if not confirmed(request):
+        return _ask_submit(request, assignment)
     act(
         request,
         lambda: services.sheet_submit(user=request.user, assignment=assignment),

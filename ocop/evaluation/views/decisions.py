@@ -7,12 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
+from ocop.web.confirm import ask, confirmed
 from ocop.web.feedback import apply_errors, flash_errors
 
 from .. import forms, selectors, services
@@ -84,6 +86,21 @@ def decision_detail(request, pk):
 @require_POST
 def decision_issue(request, pk):
     decision = _decision(request, pk, Action.CHANGE)
+    if not confirmed(request):
+        return ask(
+            request,
+            title=_("Issue the decision"),
+            consequence=_(
+                "The recognitions go into the registry at once; one certificate per product is made "
+                "as a PDF with its QR code."
+            ),
+            facts=[
+                (_("Decision number"), decision.number),
+                (_("Signed on"), decision.signed_on.strftime("%d/%m/%Y")),
+                (_("Products"), decision.items.count()),
+            ],
+            back=reverse("evaluation:decision_detail", args=[decision.pk]),
+        )
     try:
         decision, job = services.decision_issue(user=request.user, decision=decision)
     except ValidationError as exc:

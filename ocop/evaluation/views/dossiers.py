@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -15,6 +16,7 @@ from ocop.accounts import gate
 from ocop.accounts.choices import Action
 from ocop.criteria import sheetform
 from ocop.registry.models import Product
+from ocop.web.confirm import ask, confirmed
 from ocop.web.edge import text_param
 from ocop.web.feedback import act, apply_errors, flash_errors
 from ocop.web.paging import paginate
@@ -277,6 +279,14 @@ def evidence_file(request, pk):
 @require_POST
 def dossier_submit(request, pk):
     dossier = _dossier(request, pk, Action.CHANGE)
+    if not confirmed(request):
+        return ask(
+            request,
+            title=_("Submit the dossier"),
+            consequence=_("The dossier goes to the commune for its check; you can no longer change it."),
+            facts=[(_("Product"), dossier.product.name_vi)],
+            back=reverse("evaluation:dossier_detail", args=[dossier.pk]),
+        )
     act(
         request,
         lambda: services.dossier_submit(user=request.user, dossier=dossier),
