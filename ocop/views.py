@@ -6,27 +6,31 @@ from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.db import connection
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils._os import safe_join
 from django.views.decorators.http import require_GET, require_safe
 
 from ocop import images
-from ocop.registry import selectors
-from ocop.registry.forms import ProductFilterForm
+from ocop.market import selectors as market
+from ocop.market.forms import CatalogueFilterForm
+from ocop.web.language import page_language
+
+# What the catalogue's search reads from an address (its filters and page): a search typed on
+# the home page, or a link or bookmark to the home page's old search, is the catalogue's.
+CATALOGUE_PARAMS = frozenset(CatalogueFilterForm.base_fields) | {"page"}
 
 
 @require_GET
 def home(request):
-    """Search for recognised products; results replace the list in place with htmx."""
-    form = ProductFilterForm(request.GET or None)
-    filters = selectors.ProductFilters(status="valid")
-    if form.is_valid() and form.cleaned_data.get("q"):
-        filters.q = form.cleaned_data["q"]
-    products = selectors.public_products(request.user, filters)[:24]
-    context = {"form": form, "products": products, "today": timezone.localdate(), "searched": bool(filters.q)}
-    template = "_home_results.html" if request.htmx else "home.html"
-    return render(request, template, context)
+    """The catalogue's front: its search box, a few featured products spread over provinces
+    and product groups, the newest 5-star products and the provinces' map. A search is the
+    catalogue's (one implementation, with its corrections, counts and pages)."""
+    if CATALOGUE_PARAMS & set(request.GET):
+        return redirect(reverse("market:catalogue") + "?" + request.GET.urlencode())
+    context = {"front": market.front(language=page_language(request)), "today": timezone.localdate()}
+    return render(request, "home.html", context)
 
 
 def bad_request(request, exception):

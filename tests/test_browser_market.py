@@ -141,3 +141,25 @@ def test_the_map_of_a_province_shows_its_points(live_server, stocked, browser):
     assert box is not None and box["width"] > 0
     marker.click()
     page.wait_for_url(f"**/catalogue/points-of-sale/{stocked.pk}/")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_home_page_is_the_catalogues_front_in_vietnamese(live_server, stocked, browser):
+    for viewport in (PHONE, DESKTOP):
+        page = browser.new_page(viewport=viewport, extra_http_headers={"Accept-Language": "vi"})
+        page.goto(f"{live_server.url}/")
+        assert page.locator("html").get_attribute("lang") == "vi"
+        # Nothing wider than the screen; the featured products and the provinces' map are there.
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        assert page.locator("#featured-title").inner_text() == "Sản phẩm OCOP tiêu biểu của các tỉnh"
+        assert page.locator(".pcard", has_text="Bánh tráng phơi sương").count() == 1  # 4 stars
+        assert page.locator(".front-map svg path.unit").count() == 34
+        # The home page's search is the catalogue's: misspelt, it is corrected and counted.
+        search = page.locator("input[type=search][name=q]")
+        search.fill("bahn trang")
+        search.press("Enter")
+        page.wait_for_url("**/catalogue/?q=bahn+trang")
+        assert "banh trang" in page.locator(".note").inner_text()
+        assert page.locator(".result-head h2").inner_text() == "Tìm thấy 1 sản phẩm"
+        assert page.locator(".pcard", has_text="Bánh tráng phơi sương").count() == 1
+        page.close()

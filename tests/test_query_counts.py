@@ -67,9 +67,9 @@ def test_exact_query_budget(client, records, central, url, expected):
 
 
 @pytest.mark.django_db
-def test_public_product_page_has_a_fixed_budget(client, records):
-    product = records.p_recognised
-    for kind in ("vietgap", "organic", "haccp"):
-        Certification.objects.create(product=product, kind=kind)
-    # product with producer and units, then recognitions, certifications, IP rights, photos
-    assert _queries(client, f"/products/{product.pk}/") == 5
+def test_the_old_public_product_page_is_one_read_then_a_redirect(client, records):
+    # Whether the product may be shown, its id and name: its address.
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(f"/products/{records.p_recognised.pk}/")
+    assert response.status_code == 301
+    assert len(ctx.captured_queries) == 1

@@ -67,7 +67,7 @@ def test_the_compiled_catalogue_matches_the_source():
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("language", "expected"),
-    [("vi", "Sản phẩm OCOP Việt Nam"), ("en", "OCOP products of Vietnam")],
+    [("vi", "Sản phẩm OCOP Việt Nam"), ("en", "OCOP products of Viet Nam")],
 )
 def test_pages_speak_the_chosen_language(language, expected):
     client = Client(HTTP_ACCEPT_LANGUAGE=language)

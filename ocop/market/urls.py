@@ -8,6 +8,8 @@ urlpatterns = [
     # The public catalogue
     path("catalogue/", views.catalogue, name="catalogue"),
     path("catalogue/products/<id:pk>/", views.product_redirect, name="product_redirect"),
+    # The registry's old public page of a product: the catalogue's page is the one public page.
+    path("products/<id:pk>/", views.product_redirect, name="product_old"),
     path("catalogue/products/<id:pk>/<slug:slug>/", views.product, name="product"),
     path("catalogue/producers/<id:pk>/", views.producer, name="producer"),
     path("catalogue/producers/<id:pk>/enquire/", views.enquiry_create, name="enquiry_create"),

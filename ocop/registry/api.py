@@ -138,7 +138,7 @@ class ProductOut(Schema):
 
     @staticmethod
     def resolve_public_url(obj, context):
-        return context["request"].build_absolute_uri(reverse("registry:public_product", args=[obj.pk]))
+        return context["request"].build_absolute_uri(reverse("market:product_redirect", args=[obj.pk]))
 
 
 class ProductDetailOut(ProductOut):

@@ -26,5 +26,4 @@ urlpatterns = [
     path("manage/certifications/<id:pk>/remove/", views.certification_remove, name="certification_remove"),
     path("manage/ip-rights/<id:pk>/remove/", views.ip_right_remove, name="ip_right_remove"),
     path("manage/photos/<id:pk>/remove/", views.photo_remove, name="photo_remove"),
-    path("products/<id:pk>/", views.public_product, name="public_product"),
 ]

@@ -522,36 +522,3 @@ def product_export(request):
         },
     )
     return redirect("jobs:detail", pk=job.pk)
-
-
-# ---------------------------------------------------------------------------------------------
-# Public pages
-# ---------------------------------------------------------------------------------------------
-
-
-@require_GET
-def public_product(request, pk):
-    """The page anyone reaches: what the product is, and whether its OCOP stars are valid today."""
-    product = gate.get_or_404(
-        Product.objects.select_related(
-            "producer",
-            "producer__province",
-            "producer__commune",
-            "producer__historical_commune",
-            "product_set",
-        ).prefetch_related(
-            Prefetch("recognitions", queryset=Recognition.objects.order_by("-recognised_on", "-pk")),
-            "certifications",
-            "ip_rights",
-            "photos",
-        ),
-        request.user,
-        Action.VIEW,
-        pk=pk,
-    )
-    today = timezone.localdate()
-    return render(
-        request,
-        "registry/public_product.html",
-        {"product": product, "current": product.current_recognition(today), "today": today},
-    )

@@ -143,7 +143,7 @@ def linkset(request, scanned: Scanned, base: str) -> dict:
         if product.recognitions.exists():
             add(
                 "gs1:pip",
-                absolute(reverse("registry:public_product", args=[product.pk])),
+                absolute(reverse("market:product_redirect", args=[product.pk])),
                 _("OCOP product page"),
             )
         add(

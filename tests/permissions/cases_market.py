@@ -109,6 +109,10 @@ CASES = [
         ok=301,
         anonymous=301,
     ),
+    # The registry's old public page: moved for good to the catalogue's, for whoever may see
+    # the product there (a draft stays 404 for the public, as it was).
+    page("market:product_old", lambda r: f"/products/{r.p_recognised.pk}/", EVERYONE, ok=301, anonymous=301),
+    page("market:product_old#draft", lambda r: f"/products/{r.p_draft.pk}/", REACH_P, ok=301, anonymous=404),
     page(
         "market:product",
         lambda r: f"/catalogue/products/{r.p_recognised.pk}/banh-trang-phoi-suong/",

@@ -42,8 +42,6 @@ CASES: list[Case] = [
         ok=302,
         anonymous=302,
     ),
-    page("registry:public_product", lambda r: f"/products/{r.p_recognised.pk}/", EVERYONE, anonymous=200),
-    page("registry:public_product#draft", lambda r: f"/products/{r.p_draft.pk}/", REACH_P, anonymous=404),
     # ---- accounts -----------------------------------------------------------------------------
     page("accounts:login", lambda r: "/accounts/login/", {"anonymous"}, anonymous=200, denied=302),
     page("accounts:logout", lambda r: "/accounts/logout/", EVERYONE, method="post", ok=302, anonymous=302),

@@ -141,7 +141,7 @@ def _notice_message(notice: ExpiryNotice, recipients: list[str], today: date) ->
         "producer": recognition.product.producer,
         "days_left": (recognition.valid_until - today).days,
         "public_url": settings.OCOP_PUBLIC_URL
-        + reverse("registry:public_product", args=[recognition.product_id]),
+        + reverse("market:product_redirect", args=[recognition.product_id]),
     }
     bodies, subject = [], ""
     for language in ("vi", "en"):

@@ -167,7 +167,10 @@ def test_revocation_with_grounds_and_decision_shows_everywhere(certificate, reco
         client.get(f"/api/v1/products/{records.p_recognised.pk}").json()["recognitions"][0]["status"]
         == "revoked"
     )
-    assert "OCOP recognition revoked" in client.get(f"/products/{records.p_recognised.pk}/").content.decode()
+    assert (
+        "OCOP recognition revoked"
+        in client.get(f"/products/{records.p_recognised.pk}/", follow=True).content.decode()
+    )
 
 
 def test_a_revocation_needs_its_decision(records, officer_a):

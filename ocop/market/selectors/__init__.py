@@ -7,6 +7,7 @@ an expired or revoked product can never look certified; the index only finds and
 One module per sub-domain (callers import from this package: ``selectors.catalogue_search(...)``):
 
 * :mod:`.catalogue`: searching the catalogue and the cards of its results;
+* :mod:`.front`: the home page's featured products, newest 5-star products and map;
 * :mod:`.products`: a product, its producer, where to buy it;
 * :mod:`.points`: points of sale and their coverage of the provinces;
 * :mod:`.channels`: sales channels and the share of modern ones;
@@ -44,6 +45,10 @@ from .fairs import (
     fair_detail,
     fairs,
 )
+from .front import (
+    Front,
+    front,
+)
 from .opendata import (
     OPEN_PRODUCT_FIELDS,
     OpenSlice,
@@ -63,6 +68,7 @@ from .points import (
 from .products import (
     WhereToBuy,
     catalogue_product,
+    catalogue_product_name,
     other_products,
     public_producer,
     upcoming_fairs_of,
@@ -81,12 +87,14 @@ __all__ = [
     "ChannelShare",
     "CoverageRow",
     "FairTotals",
+    "Front",
     "OpenSlice",
     "PointFilters",
     "WhereToBuy",
     "card_facts",
     "catalogue_cards",
     "catalogue_product",
+    "catalogue_product_name",
     "catalogue_search",
     "changed_product_ids",
     "coverage",
@@ -94,6 +102,7 @@ __all__ = [
     "enquiry_thread",
     "fair_detail",
     "fairs",
+    "front",
     "managed_points",
     "modern_channel_share",
     "open_points",

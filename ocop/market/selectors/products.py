@@ -49,6 +49,12 @@ def catalogue_product(pk: int, *, user) -> Product:
     )
 
 
+def catalogue_product_name(pk: int, *, user) -> Product:
+    """The product (its id and name, all its address needs) if its catalogue page may be
+    shown to ``user``, else 404: one query, for the redirects to that page."""
+    return gate.get_or_404(Product.objects.only("pk", "name_vi"), user, Action.VIEW, pk=pk)
+
+
 @dataclass
 class WhereToBuy:
     points: list[Stock]

@@ -49,11 +49,11 @@ class PageInfo:
         return self.number < self.num_pages
 
     @property
-    def previouspage_number(self) -> int:
+    def previous_page_number(self) -> int:
         return self.number - 1
 
     @property
-    def nextpage_number(self) -> int:
+    def next_page_number(self) -> int:
         return self.number + 1
 
     @property
@@ -89,10 +89,19 @@ def catalogue(request):
     return render(request, template, context)
 
 
+def _same_query(request, url: str) -> str:
+    """``url`` with the request's query string: a language asked for in the address
+    (``?lang=en``) or a label's parameters follow a redirect."""
+    query = request.GET.urlencode()
+    return f"{url}?{query}" if query else url
+
+
 @require_GET
 def product_redirect(request, pk):
-    product = selectors.catalogue_product(pk, user=request.user)
-    return redirect(product_url(product), permanent=True)
+    """The product's page without its slug, and the registry's old public page of a product
+    (``/products/<id>/``): moved for good to the catalogue's page, for whoever may see it."""
+    product = selectors.catalogue_product_name(pk, user=request.user)
+    return redirect(_same_query(request, product_url(product)), permanent=True)
 
 
 def _json_ld(request, product, current, today, language, valid_until) -> str:
@@ -162,7 +171,7 @@ def _json_ld(request, product, current, today, language, valid_until) -> str:
 def product(request, pk, slug):
     product = selectors.catalogue_product(pk, user=request.user)
     if slug != product_slug(product):
-        return redirect(product_url(product), permanent=True)
+        return redirect(_same_query(request, product_url(product)), permanent=True)
     today = timezone.localdate()
     language = page_language(request)
     current = product.current_recognition(today)
