@@ -300,7 +300,8 @@ def write_template(*, language: str = "vi") -> bytes:
     with override(language):
         heading = _("LIST OF OCOP PRODUCTS — template: fill one row per recognition")
         guide_name = _("Guide")
-        sheet, formats = _list_sheet(workbook, heading, headers(language)[:-1])
+        columns = headers(language)[:-1]
+        sheet, _plain = _list_sheet(workbook, heading, columns)
         look = {"italic": True, "font_color": "#6B6B6B", "bg_color": "#FFF7D6"}  # an example, not data
         formats = {
             "date": workbook.add_format({**look, "num_format": "dd/mm/yyyy"}),
@@ -321,17 +322,21 @@ def write_template(*, language: str = "vi") -> bytes:
         head = workbook.add_format({"bold": True, "bg_color": "#E8F3EC", "border": 1})
         lines = [
             _(
-                "Fill one row per recognition on the sheet “OCOP”, under the header row (row 3). Keep the headers as they are."
+                "Fill one row per recognition on the sheet “OCOP”, under the header row (row 3). "
+                "Keep the headers as they are."
             ),
             _(
-                "Row %(row)s is an example: replace it with your first product or delete it. A list that still holds it is refused."
+                "Row %(row)s is an example: replace it with your first product or delete it. "
+                "A list that still holds it is refused."
             )
             % {"row": TEMPLATE_EXAMPLE_ROW},
             _(
-                "Columns marked required must be filled; the others may be left empty. Write dates as dd/mm/yyyy."
+                "Columns marked required must be filled; the others may be left empty. "
+                "Write dates as dd/mm/yyyy."
             ),
             _(
-                "Upload the file on the import page: nothing is written until you have seen what the import will do and confirmed it."
+                "Upload the file on the import page: nothing is written until you have seen what "
+                "the import will do and confirmed it."
             ),
         ]
         guide.write_string(0, 0, _("How to fill in the list of OCOP products"), bold)
@@ -341,8 +346,9 @@ def write_template(*, language: str = "vi") -> bytes:
         for index, text in enumerate([_("Column"), _("Required"), _("What to write"), _("Example")]):
             guide.write_string(top, index, text, head)
         example_row = _template_example(language)
-        for offset, (name, header) in enumerate(zip(TEMPLATE_COLUMNS, headers(language), strict=False), 1):
-            value = example_row[offset - 1]
+        for offset, (name, header, value) in enumerate(
+            zip(TEMPLATE_COLUMNS, columns, example_row, strict=True), 1
+        ):
             shown = (
                 value.strftime("%d/%m/%Y") if isinstance(value, date) else "" if value is None else str(value)
             )

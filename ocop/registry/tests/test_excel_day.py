@@ -139,6 +139,20 @@ def test_a_change_to_a_central_recognition_is_refused_naming_the_row(province_ex
         _edited(rows, "Bánh tráng phơi sương", "Số quyết định", "9/QĐ-BNN"), "x.xlsx", user=officer_a
     )
     assert [(p.row, p.column, p.code) for p in report.problems] == [(row, "Số quyết định", "central_only")]
+
+    # A new 5-star recognition (another date) is the central office's to record.
+    report = run_import(
+        _edited(rows, "Bánh tráng phơi sương", "Ngày công nhận", date(2024, 3, 1)), "x.xlsx", user=officer_a
+    )
+    assert [(p.row, p.column, p.code) for p in report.problems] == [(row, "Hạng sao", "central_only")]
+
+    # With a problem in another row, both are named in the same round.
+    other = _row_of(rows, "Dưa lưới Thủy Đông")
+    edited = _sheet(_edited(rows, "Bánh tráng phơi sương", "Hạng sao", 4))
+    report = run_import(_edited(edited, "Dưa lưới Thủy Đông", "Hạng sao", "7 sao"), "x.xlsx", user=officer_a)
+    assert sorted((p.row, p.code) for p in report.problems) == sorted(
+        [(row, "central_only"), (other, "stars_out_of_range")]
+    )
     assert registry_snapshot() == before
 
 
