@@ -24,7 +24,7 @@ from ocop.jobs.services import job_start
 from ocop.web.edge import BlankText, Code, Id
 from ocop.web.paging import window
 
-from . import selectors, services
+from . import exporting, selectors, services
 from .choices import LegalForm, ProducerType, ProductGroup, RecognitionLevel
 from .models import Producer, Product, ProductSet, Recognition, Taxonomy
 
@@ -570,6 +570,29 @@ def create_import(
         dry_run=dry_run,
     )
     return Status(202, Job.objects.get(pk=job.pk))
+
+
+@router.get(
+    "/imports/template",
+    response={401: dict, 403: dict},
+    auth=SIGNED_IN,
+    summary="The list template (.xlsx)",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The import's columns, an example row to replace, and a guide sheet",
+                "content": {exporting.XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def import_template(request):
+    """The registry list to fill in and upload to /imports, in the language of the request."""
+    _may_import(request.user)
+    name, content = exporting.template_file(getattr(request, "LANGUAGE_CODE", "vi"))
+    response = HttpResponse(content, content_type=exporting.XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @router.post("/imports/{job_id}/confirm", response={202: JobOut, **WRITE_ERRORS}, auth=SIGNED_IN)

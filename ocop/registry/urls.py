@@ -15,6 +15,7 @@ urlpatterns = [
     path("manage/products/", views.product_list, name="product_list"),
     path("manage/products/export/", views.product_export, name="product_export"),
     path("manage/imports/", views.import_start, name="import_start"),
+    path("manage/imports/template/", views.import_template, name="import_template"),
     path("manage/imports/<uuid:pk>/confirm/", views.import_confirm, name="import_confirm"),
     path("manage/products/<id:pk>/", views.product_detail, name="product_detail"),
     path("manage/products/<id:pk>/edit/", views.product_edit, name="product_edit"),

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +25,7 @@ from ocop.web.edge import id_param
 from ocop.web.feedback import REFUSED, apply_errors, flash_errors, submitted
 from ocop.web.paging import paginate, query_without_page
 
-from . import forms, selectors, services
+from . import exporting, forms, selectors, services
 from .models import Certification, IntellectualProperty, Producer, Product, ProductPhoto, Recognition
 
 # ---------------------------------------------------------------------------------------------
@@ -484,6 +485,18 @@ def import_start(request):
         )
         return redirect("jobs:detail", pk=job.pk)
     return render(request, "registry/import_form.html", {"form": form})
+
+
+@login_required
+@require_GET
+def import_template(request):
+    """The list to fill in: the import's columns, an example row and a guide sheet."""
+    if not services.may_import(request.user):
+        return render(request, "403.html", status=403)
+    name, content = exporting.template_file(request.LANGUAGE_CODE)
+    response = HttpResponse(content, content_type=exporting.XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @login_required

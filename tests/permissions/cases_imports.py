@@ -51,6 +51,7 @@ CASES = [
         ok=302,
         effect=lambda r, actor: _jobs_of(actor, kind="registry.import", params__dry_run=True) >= 1,
     ),
+    page("registry:import_template", lambda r: "/manage/imports/template/", OFFICERS, denied=403),
     page(
         "registry:import_confirm",
         lambda r: f"/manage/imports/{r.checked_import.pk}/confirm/",
@@ -83,6 +84,7 @@ CASES = [
         extra={"multipart": True},
         effect=lambda r, actor: _jobs_of(actor, kind="registry.import") >= 1,
     ),
+    api("GET /api/v1/imports/template", lambda r: "/api/v1/imports/template", OFFICERS, denied=403),
     api(
         "POST /api/v1/imports/{job_id}/confirm",
         lambda r: f"/api/v1/imports/{r.checked_import.pk}/confirm",

@@ -6,6 +6,11 @@ rejects the whole file: nothing is written, and the report names every problem w
 column and reason. Otherwise it writes everything in one transaction. Importing the same file
 twice changes nothing the second time.
 
+Rows outside the importer's level or jurisdiction (a province officer's list holds the
+central office's 5-star recognitions of the province) are accepted when they would change
+nothing, and counted as left as they were (``Report.kept``); one that would change something is
+refused, naming its row and the column.
+
 The command (``ocop import-registry``), the officer pages and the API all go through
 :func:`run_import`, which takes a file through the package's steps in order: :mod:`.reading`
 (the file into rows of cells, within the import limits), :mod:`.checking` (every row's values,
@@ -83,6 +88,14 @@ def run_import(
     # one round of corrections fixes the file (rows with problems of their own are left out here).
     checker.check_across_rows(checked)
     if report.problems:
+        # Rows outside the importer's reach are refused only if they would change the registry,
+        # which only the plan tells: plan the rows without problems, to report those too.
+        wrong = {p.row for p in report.problems}
+        outside = [r for r in checked if r.outside and r.number not in wrong]
+        if outside:
+            Planner([r for r in checked if r.number not in wrong], report, checker).run()
+            report.producers, report.products, report.recognitions = Counts(), Counts(), Counts()
+            report.kept = 0
         report.problems.sort(key=lambda p: (p.row or 0, p.column or ""))
         return report
     progress(len(checked), len(checked), _("Comparing with the registry"), force=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -24,6 +24,7 @@ from ocop.vntext import fold
 
 from .. import listformat as lf
 from ..choices import RecognitionLevel
+from ..exporting import template_example_names
 from ..identifiers import IdentifierError, normalise_gtin, normalise_tax_code
 from ..listformat import ValueProblem
 from ..models import ProductSet, Taxonomy
@@ -62,6 +63,12 @@ class Row:
     historical_province_id: int | None = None
     historical_district_id: int | None = None
     historical_commune_id: int | None = None
+    # Why the row is outside the importer's level or jurisdiction ("outside_jurisdiction",
+    # "central_only"), with the problem's column and parameters: such a row is accepted only if
+    # it would change nothing (the planner decides), so that an officer's own export goes back in.
+    outside: str = ""
+    outside_column: str = ""
+    outside_params: dict = field(default_factory=dict)
 
     @functools.cached_property
     def producer_key(self) -> tuple:
@@ -103,6 +110,7 @@ class Checker:
         self._groups: dict[str, str] = {}
         self._sets = {(s.taxonomy_id, fold(s.name_vi)): s for s in ProductSet.objects.all()}
         self._taxonomies = list(Taxonomy.objects.order_by("effective_from"))
+        self._examples = {fold(name) for name in template_example_names()}
 
     def problem(self, row: int | None, column: str | None, code: str, cell: str = "", **params) -> None:
         """Record a problem; ``cell`` is the value as written, ``params`` fill the message."""
@@ -139,6 +147,13 @@ class Checker:
                 checked.append(row)
         return checked
 
+    def refuse_outside(self, row: Row, column: str = "") -> None:
+        """Refuse a row outside the importer's level or jurisdiction that would change the
+        registry, naming the column that differs (or the one that puts it outside)."""
+        column = column or row.outside_column
+        raw = self.rows[row.number - 1]
+        self.problem(row.number, column, row.outside, lf.text(self.cell(raw, column)), **row.outside_params)
+
     def check_row(self, number: int, raw: list) -> Row | None:
         row = Row(number=number)
         problems_before = len(self.report.problems)
@@ -158,6 +173,8 @@ class Checker:
             return content
 
         row.product = required_text("product")
+        if row.product and fold(row.product) in self._examples:
+            self.problem(number, "product", "template_example", row.product)
         row.producer = required_text("producer")
         row.address = required_text("address")
         row.product_en = lf.text(self.cell(raw, "product_name_en"))
@@ -311,7 +328,11 @@ class Checker:
         ):
             return
         unit = self.units.commune_names.get(row.commune_id) or self.units.province_names.get(row.province_id)
-        self.problem(row.number, "address", "outside_jurisdiction", row.address, unit=unit)
+        row.outside, row.outside_column, row.outside_params = (
+            "outside_jurisdiction",
+            "address",
+            {"unit": unit},
+        )
 
     def check_rules(self, row: Row) -> None:
         if row.stars == 5 and row.level and row.level != RecognitionLevel.CENTRAL:
@@ -320,8 +341,9 @@ class Checker:
             (row.level == RecognitionLevel.CENTRAL or row.stars == 5)
             and self.actor
             and not self.actor.is_central
+            and not row.outside  # outside the jurisdiction says more
         ):
-            self.problem(row.number, "stars", "central_only", str(row.stars))
+            row.outside, row.outside_column = "central_only", "stars"
         if row.recognised_on and row.revoked_on and row.revoked_on < row.recognised_on:
             self.problem(row.number, "revoked_on", "revoked_before", row.revoked_on.strftime("%d/%m/%Y"))
         if row.recognised_on and row.valid_until and row.valid_until < row.recognised_on:

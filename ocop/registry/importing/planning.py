@@ -10,12 +10,40 @@ from types import SimpleNamespace
 
 from ocop.vntext import fold
 
+from ..choices import RecognitionLevel
 from ..models import Producer, Product, Recognition
 from ..services import validity_end
 from .checking import Checker, Row
 from .report import Report
 
 PREVIEW_ROWS = 20
+
+# The list's column that holds each field a row may change, to name it when a row outside the
+# importer's level or jurisdiction would change the field.
+COLUMN_OF_FIELD = {
+    "name": "producer",
+    "kind": "producer_type",
+    "tax_code": "tax_code",
+    "address": "address",
+    "province_id": "address",
+    "commune_id": "address",
+    "historical_province_id": "address",
+    "historical_district_id": "address",
+    "historical_commune_id": "address",
+    "name_vi": "product",
+    "name_en": "product_name_en",
+    "group": "group",
+    "product_set_id": "group",
+    "gtin": "gtin",
+    "stars": "stars",
+    "score": "score",
+    "decision_no": "decision",
+    "level": "level",
+    "valid_until": "valid_until",
+    "revoked_on": "revoked_on",
+    "revocation_reason": "revocation_reason",
+    "note": "note",
+}
 
 
 class NewRow(SimpleNamespace):
@@ -45,12 +73,25 @@ class Planner:
         self.report = report
         self.checker = checker
         self.plan = Plan()
+        self.refused: set[int] = set()
 
     def run(self) -> Plan:
         self._producers()
         self._products()
         self._recognitions()
+        # Rows outside the importer's reach that would change nothing are left as they were.
+        self.report.kept = sum(1 for row in self.rows if row.outside)
         return self.plan
+
+    def _refuse(self, row: Row, changes: list[str] | None = None) -> None:
+        """Refuse a row outside the importer's reach that would create or change a record, naming
+        the first column it changes (when the list has it). Once per row."""
+        if row.number in self.refused:
+            return
+        self.refused.add(row.number)
+        columns = [COLUMN_OF_FIELD[name] for name in changes or ()]
+        present = [c for c in columns if c in self.checker.header.positions]
+        self.checker.refuse_outside(row, present[0] if present else "")
 
     def _producers(self) -> None:
         tax_codes = {r.tax_code for r in self.rows if r.tax_code}
@@ -94,9 +135,13 @@ class Planner:
                 self.plan.new_producers[key] = producer
                 self.plan.producer_of_key[key] = producer
                 self.report.producers.create += 1
+                if row.outside == "outside_jurisdiction":
+                    self._refuse(row)
                 continue
             changes = self._producer_changes(existing, row)
             self.plan.producer_of_key[key] = existing
+            if changes and row.outside == "outside_jurisdiction":
+                self._refuse(row, changes)
             if changes:
                 self.plan.changed_producers[existing.pk] = (existing, changes)
                 self.report.producers.update += 1
@@ -175,6 +220,8 @@ class Planner:
                 self.plan.new_products[key] = product
                 self.plan.product_of_key[key] = product
                 self.report.products.create += 1
+                if row.outside == "outside_jurisdiction":
+                    self._refuse(row)
                 continue
             self.plan.product_of_key[key] = product
             changes = []
@@ -191,6 +238,8 @@ class Planner:
                 if getattr(product, name) != value:
                     setattr(product, name, value)
                     changes.append(name)
+            if changes and row.outside == "outside_jurisdiction":
+                self._refuse(row, changes)
             if changes:
                 self.plan.changed_products[product.pk] = (product, changes)
                 self.report.products.update += 1
@@ -235,12 +284,19 @@ class Planner:
                 )
                 self.plan.new_recognitions.append((row.product_key, recognition))
                 self.report.recognitions.create += 1
+                if row.outside:
+                    self._refuse(row)
                 continue
             if not row.level_given:
                 values.pop("level")
             if not row.valid_until:
                 values.pop("valid_until")
             changes = [name for name, value in values.items() if getattr(current, name) != value]
+            actor = self.checker.actor
+            if changes and current.level == RecognitionLevel.CENTRAL and actor and not actor.is_central:
+                row.outside = row.outside or "central_only"  # whatever level the row now states
+            if changes and row.outside:
+                self._refuse(row, changes)
             for name in changes:
                 setattr(current, name, values[name])
             if changes:

@@ -96,6 +96,9 @@ MESSAGES = {
     "tax_code_taken": gettext_lazy(
         "Tax code %(tax_code)s already belongs to another producer: %(producer)s."
     ),
+    "template_example": gettext_lazy(
+        "This is the template's example row: replace it with a product of yours or delete it."
+    ),
     "revoked_before": gettext_lazy("The revocation date is before the recognition date."),
     "valid_until_before": gettext_lazy("The end of validity is before the recognition date."),
 }
@@ -147,6 +150,8 @@ class Report:
     products: Counts = field(default_factory=Counts)
     recognitions: Counts = field(default_factory=Counts)
     superseded: int = 0
+    # Rows outside the importer's level or jurisdiction that match the registry: left as they were.
+    kept: int = 0
     applied: bool = False
     preview: list[dict] = field(default_factory=list)
 
@@ -168,5 +173,6 @@ class Report:
             "products": asdict(self.products),
             "recognitions": asdict(self.recognitions),
             "superseded": self.superseded,
+            "kept": self.kept,
             "preview": self.preview,
         }

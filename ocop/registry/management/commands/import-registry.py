@@ -72,6 +72,7 @@ class Command(BaseCommand):
 
     def _print(self, report, data):
         from django.utils.translation import gettext as _
+        from django.utils.translation import ngettext
 
         write = self.stdout.write
         if report.problems:
@@ -95,6 +96,16 @@ class Command(BaseCommand):
                 "  "
                 + _("%(label)s: %(create)s created, %(update)s updated, %(unchanged)s unchanged (%(verb)s)")
                 % {"label": label, "verb": verb, **counts}
+            )
+        if report.kept:
+            write(
+                "  "
+                + ngettext(
+                    "%(count)s row left as it was (outside your jurisdiction, unchanged)",
+                    "%(count)s rows left as they were (outside your jurisdiction, unchanged)",
+                    report.kept,
+                )
+                % {"count": report.kept}
             )
         if report.skipped_rows:
             write(
