@@ -15,13 +15,14 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from pydantic import StrictInt
 
 from ocop.accounts import gate
 from ocop.accounts.api import ANYONE, SIGNED_IN, WRITE_ERRORS, ErrorOut, ValidationErrorOut
 from ocop.accounts.choices import Action
-from ocop.web.edge import Code
+from ocop.web.edge import Code, Id
 
 from . import advisor, council, engine, selectors, services
 from . import workbook as workbooks
@@ -697,7 +698,7 @@ def upload_workbook(request, file: UploadedFile = File(..., description="The Exc
     if not gate.can(request.user, Action.ADD, CriteriaWorkbook):
         raise Http404
     if file.size > workbooks.MAX_BYTES:
-        problems = [workbooks.Problem("", 0, "", "", "The file is larger than 5 MB.")]
+        problems = [workbooks.Problem("", 0, "", "", gettext("The file is larger than 5 MB."))]
     else:
         try:
             row = services.criteria_workbook_upload(
@@ -724,7 +725,7 @@ def upload_workbook(request, file: UploadedFile = File(..., description="The Exc
     auth=SIGNED_IN,
     summary="Propose an uploaded workbook to the central office",
 )
-def propose_workbook(request, workbook_id: int):
+def propose_workbook(request, workbook_id: Id):
     row = _workbook(request, workbook_id)
     try:
         services.criteria_workbook_propose(user=request.user, workbook=row)
@@ -739,7 +740,7 @@ def propose_workbook(request, workbook_id: int):
     auth=SIGNED_IN,
     summary="Publish an uploaded workbook as a new version of its criteria set (central office)",
 )
-def publish_workbook(request, workbook_id: int):
+def publish_workbook(request, workbook_id: Id):
     row = _workbook(request, workbook_id)
     if not services.may_publish(request.user):
         raise Http404
