@@ -44,6 +44,12 @@ def set_list(request):
             "rows": list(selectors.visible_sets(request.user)),
             "can_upload": gate.can(request.user, Action.ADD, CriteriaSet),
             "can_upload_workbook": gate.can(request.user, Action.ADD, CriteriaWorkbook),
+            # What provinces proposed, for the office that publishes it.
+            "proposed": gate.restrict(
+                CriteriaWorkbook.objects.filter(status=WorkbookStatus.PROPOSED), request.user, Action.VIEW
+            ).count()
+            if services.may_publish(request.user)
+            else 0,
         },
     )
 

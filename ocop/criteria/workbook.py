@@ -343,6 +343,7 @@ class _Workbook:
         # A missing or unknown sheet or column: the mapping read is incomplete, so the
         # validator's findings would only repeat it. Cell values that cannot be read are not.
         self.structural = False
+        self.sheet_order: list[str] = []
 
     def problem(self, sheet: str, row: int, column: str, message: str, key: str = "") -> None:
         self.problems.append(Problem(sheet, row, column, self.headings.get(key, ""), message))
@@ -677,6 +678,7 @@ def read(content: bytes, name: str) -> tuple[dict, _Workbook]:
         raise WorkbookError([Problem("", 0, "", "", _("The file is larger than 5 MB."))])
     sheets = _open(content, name)
     reader = _Workbook()
+    reader.sheet_order = list(sheets)
     reader.headings = {k: label for k, label, _level in PART_COLUMNS} | {
         k: label for k, label in CHECK_COLUMNS
     }
@@ -731,6 +733,8 @@ def read_set(content: bytes, name: str) -> tuple[dict, schema.CriteriaSet, _Work
             if (found.sheet, found.row, found.column) not in seen:
                 problems.append(found)
     if problems or parsed is None:
+        order = {title: index for index, title in enumerate(reader.sheet_order)}
+        problems.sort(key=lambda p: (order.get(p.sheet, -1), p.row))
         raise WorkbookError(problems)
     return data, parsed, reader
 

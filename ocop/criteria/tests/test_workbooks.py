@@ -218,6 +218,8 @@ def test_a_province_proposes_and_the_central_office_publishes_a_set_a_dossier_th
     assert uploaded.status == "proposed"
 
     office = _client(central)
+    assert "1 bộ tiêu chí do tỉnh đề xuất đang chờ công bố" in office.get("/criteria/").content.decode()
+    assert "đề xuất đang chờ" not in province.get("/criteria/").content.decode()
     assert f"{UPLOAD}{uploaded.pk}/" in office.get(UPLOAD).content.decode()
     published = office.post(
         f"/api/v1/criteria/workbooks/{uploaded.pk}/publish", content_type="application/json"
