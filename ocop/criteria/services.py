@@ -256,15 +256,28 @@ def criteria_sets_sync(*, force: bool = False, dirs: list[Path] | None = None) -
 # ---------------------------------------------------------------------------------------------
 
 
-def _product_set_problem(data: schema.CriteriaSet, reader) -> list[workbooks.Problem]:
-    if ProductSet.objects.filter(taxonomy_id=data.taxonomy, code=data.product_set).exists():
-        return []
-    row = reader.meta_rows.get("product_set", 0)
-    message = _("No product set %(code)s in taxonomy %(taxonomy)s.") % {
-        "code": data.product_set,
-        "taxonomy": data.taxonomy,
-    }
-    return [workbooks.Problem(workbooks.ABOUT, row, "C" if row else "", "", message)]
+def _about_problem(reader, key: str, message: str) -> workbooks.Problem:
+    row = reader.meta_rows.get(key, 0)
+    return workbooks.Problem(workbooks.ABOUT, row, "C" if row else "", "", message)
+
+
+def _row_problems(data: schema.CriteriaSet, reader) -> list[workbooks.Problem]:
+    """What the validator does not know but the rows need: the product set exists, the texts
+    kept in columns fit them (a database would refuse a longer one)."""
+    problems = []
+    for key, value in (("code", data.code), ("name_vi", data.name_vi), ("legal_basis", data.legal_basis)):
+        limit = CriteriaSet._meta.get_field(key).max_length
+        if len(value) > limit:
+            problems.append(
+                _about_problem(reader, key, _("At most %(limit)s characters here.") % {"limit": limit})
+            )
+    if not ProductSet.objects.filter(taxonomy_id=data.taxonomy, code=data.product_set).exists():
+        message = _("No product set %(code)s in taxonomy %(taxonomy)s.") % {
+            "code": data.product_set,
+            "taxonomy": data.taxonomy,
+        }
+        problems.append(_about_problem(reader, "product_set", message))
+    return problems
 
 
 @transaction.atomic
@@ -278,13 +291,13 @@ def criteria_workbook_upload(*, user, source_file: str, content: bytes) -> Crite
         raise PermissionDenied
     actor = gate.actor_of(user)
     data, parsed, reader = workbooks.read_set(content, source_file)
-    problems = _product_set_problem(parsed, reader)
+    problems = _row_problems(parsed, reader)
     if problems:
         raise workbooks.WorkbookError(problems)
     province_id = None if actor.is_central else min(actor.province_ids)
     row = CriteriaWorkbook.objects.create(
         code=parsed.code,
-        name_vi=parsed.name_vi[:250],
+        name_vi=parsed.name_vi,
         province_id=province_id,
         status=WorkbookStatus.CHECKED,
         definition=data,

@@ -268,3 +268,17 @@ def test_publishing_a_set_that_exists_adds_a_version_and_never_edits_the_current
 
 def selected_label(row: CriteriaSet) -> str:
     return schema.parse_set(row.definition, source="x").parts[0].criteria[0].blocks[0].options[0].label
+
+
+@pytest.mark.django_db
+def test_an_unknown_product_set_or_a_name_too_long_to_keep_is_named_on_the_about_sheet(central):
+    content = _sheet_of("148/IX.9", "IX.9", name_vi="Rau " * 70)
+    response = _client(central).post(
+        "/api/v1/criteria/workbooks", {"file": SimpleUploadedFile("x.xlsx", content)}
+    )
+    assert response.status_code == 422
+    assert [(d["loc"], d["msg"]) for d in response.json()["detail"]] == [
+        (["file", "Giới thiệu", 7, "C"], "Tối đa 250 ký tự ở ô này."),
+        (["file", "Giới thiệu", 5, "C"], "Không có bộ sản phẩm IX.9 trong bảng phân loại 148."),
+    ]
+    assert CriteriaWorkbook.objects.count() == 0
