@@ -92,6 +92,19 @@ class AuditAction(models.TextChoices):
         "criteria_set.superseded",
         pgettext_lazy("audit action", "Criteria set superseded by a new version"),
     )
+    # Criteria sets authored in Excel: uploaded and checked, proposed by a province, published.
+    CRITERIA_WORKBOOK_UPLOAD = (
+        "criteria_workbook.upload",
+        pgettext_lazy("audit action", "Criteria set workbook uploaded"),
+    )
+    CRITERIA_WORKBOOK_PROPOSE = (
+        "criteria_workbook.propose",
+        pgettext_lazy("audit action", "Criteria set workbook proposed to the central office"),
+    )
+    CRITERIA_WORKBOOK_PUBLISH = (
+        "criteria_workbook.publish",
+        pgettext_lazy("audit action", "Criteria set workbook published as a new version"),
+    )
 
     # Evaluation: ideas, dossiers, councils and sittings, decisions, after recognition.
     IDEA_SUBMIT = "idea.submit", pgettext_lazy("audit action", "Idea submitted")

@@ -12,15 +12,21 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.urls import reverse
-from ninja import Field, Query, Router, Schema, Status
+from django.utils.translation import gettext
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from pydantic import StrictInt
 
-from ocop.accounts.api import ANYONE, ErrorOut, ValidationErrorOut
-from ocop.web.edge import Code
+from ocop.accounts import gate
+from ocop.accounts.api import ANYONE, SIGNED_IN, WRITE_ERRORS, ErrorOut, ValidationErrorOut
+from ocop.accounts.choices import Action
+from ocop.web.edge import Code, Id
 
-from . import advisor, council, engine, selectors
-from .models import CriteriaSet
+from . import advisor, council, engine, selectors, services
+from . import workbook as workbooks
+from .models import CriteriaSet, CriteriaWorkbook
 
 router = Router(tags=["criteria"])
 
@@ -637,3 +643,109 @@ def council_result(
     except (ValueError, ZeroDivisionError) as exc:
         return Status(422, {"detail": [{"loc": ["body"], "msg": str(exc), "type": "value_error"}]})
     return result.as_dict()
+
+
+# ---------------------------------------------------------------------------------------------
+# Criteria sets authored in Excel
+# ---------------------------------------------------------------------------------------------
+
+
+class WorkbookOut(Schema):
+    id: int
+    code: str
+    name_vi: str
+    status: str = Field(..., description="checked, proposed (to the central office), published")
+    province: str | None = Field(None, description="Province code of a province officer's upload")
+    source_file: str
+    preview_url: str = Field(..., description="The printed scoring sheet it makes")
+    published_version: int | None = None
+
+
+class PublishedOut(Schema):
+    workbook: WorkbookOut
+    set: SetOut
+
+
+def _workbook_out(row: CriteriaWorkbook) -> dict:
+    return {
+        "id": row.pk,
+        "code": row.code,
+        "name_vi": row.name_vi,
+        "status": row.status,
+        "province": row.province.code if row.province_id else None,
+        "source_file": row.source_file,
+        "preview_url": reverse("criteria:workbook", args=[row.pk]),
+        "published_version": row.published.version if row.published_id else None,
+    }
+
+
+def _workbook(request, pk: int) -> CriteriaWorkbook:
+    rows = CriteriaWorkbook.objects.select_related("province", "published")
+    return gate.get_or_404(rows, request.user, Action.VIEW, pk=pk)
+
+
+@router.post(
+    "/workbooks",
+    response={201: WorkbookOut, **WRITE_ERRORS},
+    auth=SIGNED_IN,
+    summary="Upload a criteria set workbook (.xlsx) to check and preview",
+)
+def upload_workbook(request, file: UploadedFile = File(..., description="The Excel template, filled in")):
+    """The central office and province officers upload a workbook filled from the template
+    (``/criteria/template.xlsx``). Every problem is a 422 detail whose ``loc`` is
+    ``["file", sheet, row, column]`` (row and column left out when the problem is a whole sheet's); nothing is kept then. A valid workbook is kept for preview;
+    the central office publishes it, a province officer proposes it."""
+    if not gate.can(request.user, Action.ADD, CriteriaWorkbook):
+        raise Http404
+    if file.size > workbooks.MAX_BYTES:
+        problems = [workbooks.Problem("", 0, "", "", gettext("The file is larger than 5 MB."))]
+    else:
+        try:
+            row = services.criteria_workbook_upload(
+                user=request.user, source_file=file.name or "upload.xlsx", content=file.read()
+            )
+        except workbooks.WorkbookError as exc:
+            problems = exc.problems
+        else:
+            return Status(201, _workbook_out(_workbook(request, row.pk)))
+    detail = [
+        {
+            "loc": ["file", *[part for part in (p.sheet, p.row, p.column) if part]],
+            "msg": p.message,
+            "type": "workbook",
+        }
+        for p in problems
+    ]
+    return Status(422, {"detail": detail})
+
+
+@router.post(
+    "/workbooks/{workbook_id}/propose",
+    response={200: WorkbookOut, **WRITE_ERRORS},
+    auth=SIGNED_IN,
+    summary="Propose an uploaded workbook to the central office",
+)
+def propose_workbook(request, workbook_id: Id):
+    row = _workbook(request, workbook_id)
+    try:
+        services.criteria_workbook_propose(user=request.user, workbook=row)
+    except PermissionDenied:
+        raise Http404 from None
+    return _workbook_out(_workbook(request, workbook_id))
+
+
+@router.post(
+    "/workbooks/{workbook_id}/publish",
+    response={200: PublishedOut, **WRITE_ERRORS},
+    auth=SIGNED_IN,
+    summary="Publish an uploaded workbook as a new version of its criteria set (central office)",
+)
+def publish_workbook(request, workbook_id: Id):
+    row = _workbook(request, workbook_id)
+    if not services.may_publish(request.user):
+        raise Http404
+    outcome = services.criteria_workbook_publish(user=request.user, workbook=row)
+    published = CriteriaSet.objects.select_related("product_set", "superseded_by").get(
+        pk=outcome.criteria_set.pk
+    )
+    return {"workbook": _workbook_out(_workbook(request, workbook_id)), "set": _set_out(published)}

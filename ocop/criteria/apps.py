@@ -17,4 +17,12 @@ class CriteriaConfig(AppConfig):
     verbose_name = _("Criteria sets and scoring")
 
     def ready(self):
+        from ocop.accounts.choices import Action, Role
+        from ocop.accounts.gate import extend_policy
+
         post_migrate.connect(_load_sets, sender=self, dispatch_uid="ocop.criteria.sets")
+        # Province officers upload a criteria set workbook, preview it and propose it; only the
+        # central office publishes (it alone may add criteria sets).
+        extend_policy(
+            {Role.PROVINCE_OFFICER: {"criteria.criteriaworkbook": {Action.VIEW, Action.ADD, Action.CHANGE}}}
+        )

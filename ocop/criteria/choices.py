@@ -7,3 +7,12 @@ class CriteriaSetStatus(models.TextChoices):
 
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
+
+
+class WorkbookStatus(models.TextChoices):
+    """Where a criteria set uploaded as a workbook stands: checked (waiting for its uploader),
+    proposed to the central office by a province, published as a version of a criteria set."""
+
+    CHECKED = "checked", _("Checked, not yet proposed")
+    PROPOSED = "proposed", _("Proposed to the central office")
+    PUBLISHED = "published", _("Published")

@@ -19,3 +19,20 @@ class UploadForm(forms.Form):
         if not upload.name.lower().endswith((".yaml", ".yml")):
             raise forms.ValidationError(_("Upload a .yaml file."))
         return upload
+
+
+class WorkbookForm(forms.Form):
+    file = forms.FileField(
+        label=_("Criteria set workbook (.xlsx)"),
+        help_text=_("Filled in from the template; checked before anything is kept."),
+    )
+
+    def clean_file(self):
+        from .workbook import MAX_BYTES
+
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(_("Upload an .xlsx file."))
+        return upload

@@ -8,6 +8,7 @@ that supersedes it, so every score keeps pointing at the sheet it was made with.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from ocop.accounts.scope import Scope
 from ocop.registry.choices import Confidence
 
-from .choices import CriteriaSetStatus
+from .choices import CriteriaSetStatus, WorkbookStatus
 
 
 def _published() -> Q:
@@ -133,3 +134,59 @@ class CriteriaSet(models.Model):
     @property
     def locked(self) -> bool:
         return bool(self.locked_by())
+
+
+class CriteriaWorkbook(models.Model):
+    """A criteria set uploaded as an Excel workbook and found valid, waiting to be published.
+
+    Its definition is the validated mapping read from the workbook (the same shape as a YAML
+    file). A province officer's upload belongs to their province: they may preview it and propose
+    it; the central office sees every proposal and publishes it as a new version of its set.
+    """
+
+    code = models.CharField(_("code"), max_length=60)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=250)
+    province = models.ForeignKey(
+        "geo.Province",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("province"),
+        help_text=_("The province whose officer uploaded it; empty for the central office."),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=WorkbookStatus.choices)
+    definition = models.JSONField(_("definition"))
+    source_file = models.CharField(_("source file"), max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    published = models.ForeignKey(
+        CriteriaSet,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published as"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    scope = Scope(province="province")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=WorkbookStatus.values), name="criteria_workbook_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=WorkbookStatus.PUBLISHED) | Q(published__isnull=False),
+                name="criteria_workbook_published_has_set",
+            ),
+        ]
+        verbose_name = _("criteria set workbook")
+        verbose_name_plural = _("criteria set workbooks")
+
+    def __str__(self):
+        return f"{self.code} ({self.source_file})"

@@ -24,8 +24,9 @@ from ocop.accounts.services import audit_record
 from ocop.registry.models import ProductSet
 
 from . import schema
-from .choices import CriteriaSetStatus
-from .models import CriteriaSet
+from . import workbook as workbooks
+from .choices import CriteriaSetStatus, WorkbookStatus
+from .models import CriteriaSet, CriteriaWorkbook
 
 logger = logging.getLogger(__name__)
 
@@ -110,11 +111,11 @@ def _check_codes(data: schema.CriteriaSet) -> None:
 
 
 @transaction.atomic
-def criteria_set_install(*, text: str, source_file: str, user=None) -> Outcome:
+def criteria_set_install(*, text: str, source_file: str, user=None, new_version: bool = False) -> Outcome:
     """Validate a criteria set file's text and load it.
 
     Creates the set; or, when its code exists, corrects the current version in place if nothing
-    depends on it, else adds a new version that supersedes it. Raises
+    depends on it (unless ``new_version``), else adds a new version that supersedes it. Raises
     :class:`schema.CriteriaSetError` for an invalid file and ``ValidationError`` when the product
     set is unknown or a code is taken.
     """
@@ -155,7 +156,7 @@ def criteria_set_install(*, text: str, source_file: str, user=None) -> Outcome:
                 }
             )
         locked_by = tuple(current.locked_by())
-        if locked_by:
+        if locked_by or new_version:
             CriteriaSet.objects.filter(pk=current.pk).update(is_current=False)
             row = CriteriaSet.objects.create(
                 code=data.code,
@@ -248,3 +249,129 @@ def criteria_sets_sync(*, force: bool = False, dirs: list[Path] | None = None) -
         outcomes.append(outcome)
     ReferenceDataset.objects.update_or_create(name=REFERENCE_NAME, defaults={"version": stamp})
     return outcomes
+
+
+# ---------------------------------------------------------------------------------------------
+# Criteria sets authored in Excel (ocop/criteria/workbook.py)
+# ---------------------------------------------------------------------------------------------
+
+
+def _about_problem(reader, key: str, message: str) -> workbooks.Problem:
+    row = reader.meta_rows.get(key, 0)
+    return workbooks.Problem(workbooks.ABOUT, row, "C" if row else "", "", message)
+
+
+def _row_problems(data: schema.CriteriaSet, reader) -> list[workbooks.Problem]:
+    """What the validator does not know but the rows need: the product set exists, the texts
+    kept in columns fit them (a database would refuse a longer one)."""
+    problems = []
+    for key, value in (("code", data.code), ("name_vi", data.name_vi), ("legal_basis", data.legal_basis)):
+        limit = CriteriaSet._meta.get_field(key).max_length
+        if len(value) > limit:
+            problems.append(
+                _about_problem(reader, key, _("At most %(limit)s characters here.") % {"limit": limit})
+            )
+    if not ProductSet.objects.filter(taxonomy_id=data.taxonomy, code=data.product_set).exists():
+        message = _("No product set %(code)s in taxonomy %(taxonomy)s.") % {
+            "code": data.product_set,
+            "taxonomy": data.taxonomy,
+        }
+        problems.append(_about_problem(reader, "product_set", message))
+    return problems
+
+
+@transaction.atomic
+def criteria_workbook_upload(*, user, source_file: str, content: bytes) -> CriteriaWorkbook:
+    """Check an uploaded criteria set workbook and keep it for preview (nothing is kept when it
+    has any problem: :class:`workbook.WorkbookError` lists them all by sheet, row and column).
+
+    The central office and province officers may upload; a province officer's upload belongs to
+    their province. Raises ``PermissionDenied`` for anyone else."""
+    if not gate.can(user, Action.ADD, CriteriaWorkbook):
+        raise PermissionDenied
+    actor = gate.actor_of(user)
+    data, parsed, reader = workbooks.read_set(content, source_file)
+    problems = _row_problems(parsed, reader)
+    if problems:
+        raise workbooks.WorkbookError(problems)
+    province_id = None if actor.is_central else min(actor.province_ids)
+    row = CriteriaWorkbook.objects.create(
+        code=parsed.code,
+        name_vi=parsed.name_vi,
+        province_id=province_id,
+        status=WorkbookStatus.CHECKED,
+        definition=data,
+        source_file=source_file[:200],
+        uploaded_by=user,
+    )
+    audit_record(
+        actor=user,
+        action="criteria_workbook.upload",
+        obj=row,
+        province_id=province_id,
+        code=parsed.code,
+        source_file=row.source_file,
+    )
+    return row
+
+
+@transaction.atomic
+def criteria_workbook_propose(*, user, workbook: CriteriaWorkbook) -> CriteriaWorkbook:
+    """A province officer proposes a checked workbook to the central office."""
+    gate.require(user, Action.CHANGE, workbook)
+    changed = CriteriaWorkbook.objects.filter(pk=workbook.pk, status=WorkbookStatus.CHECKED).update(
+        status=WorkbookStatus.PROPOSED, updated_at=timezone.now()
+    )
+    if not changed:
+        raise ValidationError(_("Only a checked workbook that is not yet proposed can be proposed."))
+    workbook.refresh_from_db()
+    audit_record(
+        actor=user,
+        action="criteria_workbook.propose",
+        obj=workbook,
+        province_id=workbook.province_id,
+        code=workbook.code,
+    )
+    return workbook
+
+
+def may_publish(user) -> bool:
+    """Only the central office publishes criteria sets (it alone may add and change them)."""
+    return gate.can(user, Action.ADD, CriteriaSet) and gate.can(user, Action.CHANGE, CriteriaSet)
+
+
+@transaction.atomic
+def criteria_workbook_publish(*, user, workbook: CriteriaWorkbook) -> Outcome:
+    """The central office publishes a checked or proposed workbook as a new version of its
+    criteria set: a new set, or a version that supersedes the current one (which is never
+    edited, used or not). Publishing the content the current version already has is refused."""
+    gate.require(user, Action.CHANGE, workbook)
+    if not may_publish(user):
+        raise PermissionDenied
+    locked = CriteriaWorkbook.objects.select_for_update().get(pk=workbook.pk)
+    if locked.status == WorkbookStatus.PUBLISHED:
+        raise ValidationError(_("This workbook is already published."))
+    definition = dict(locked.definition)
+    definition["meta"] = {**definition["meta"], "status": CriteriaSetStatus.PUBLISHED.value}
+    data = schema.parse_set(definition, source=locked.source_file)
+    current = CriteriaSet.objects.filter(code=data.code, is_current=True).first()
+    if current is not None and schema.parse_set(current.definition, source=current.source_file) == data:
+        raise ValidationError(
+            _("Criteria set %(code)s version %(version)s already has exactly this content.")
+            % {"code": data.code, "version": current.version}
+        )
+    outcome = criteria_set_install(
+        text=workbooks.yaml_text(definition), source_file=locked.source_file, user=user, new_version=True
+    )
+    locked.status, locked.published = WorkbookStatus.PUBLISHED, outcome.criteria_set
+    locked.save(update_fields=["status", "published", "updated_at"])
+    audit_record(
+        actor=user,
+        action="criteria_workbook.publish",
+        obj=locked,
+        province_id=locked.province_id,
+        code=data.code,
+        version=outcome.criteria_set.version,
+        criteria_set=outcome.criteria_set.pk,
+    )
+    return outcome

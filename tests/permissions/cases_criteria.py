@@ -1,7 +1,9 @@
 """Permission cases for criteria sets: public sheets, scoring and advice; the central office's upload.
 
-Published sets are public law: everyone reads and scores them (scoring stores nothing). A draft
-set is the central office's alone (404 for everyone else). Only the central office loads files.
+Published sets are public law: everyone reads, scores and downloads them as Excel (scoring stores
+nothing). A draft set is the central office's alone (404 for everyone else). Only the central
+office loads files and publishes workbooks; province officers upload workbooks, preview theirs and
+propose them (another province's is 404).
 """
 
 from __future__ import annotations
@@ -11,6 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from ocop.criteria.schema import DEFAULT_DIR, load_set
 
 from .framework import EVERYONE, Case, api, count, page
+
+# Who uploads criteria set workbooks, and who reaches one uploaded by province A's officer.
+WORKBOOK_UPLOADERS = {"central", "officer_a", "officer_b"}
+IN_PROVINCE_A = {"central", "officer_a"}
 
 SHEET_148 = load_set(DEFAULT_DIR / "scoresheet-148-rau-cu-qua-hat-tuoi.yaml")
 DRAFT_CODE = "999/I.1.a"
@@ -76,8 +82,38 @@ def _draft():
     return draft
 
 
+WORKBOOK_CODE = "148/I.1.b"
+
+
+def workbook_bytes() -> bytes:
+    """The 148/I.1.a sheet as a workbook for product set I.1.b (which has no sheet)."""
+    from ocop.criteria import workbook
+    from ocop.criteria.models import CriteriaSet
+
+    definition = dict(CriteriaSet.objects.get(code="148/I.1.a", is_current=True).definition)
+    meta = dict(definition["meta"], code=WORKBOOK_CODE, product_set={"taxonomy": "148", "code": "I.1.b"})
+    return workbook.export({**definition, "meta": meta})
+
+
+def _workbook_upload(r, g):
+    return {"file": SimpleUploadedFile("bo-I.1.b.xlsx", workbook_bytes())}
+
+
 def setup(records, users):
+    from ocop.criteria import workbook
+    from ocop.criteria.models import CriteriaWorkbook
+
     records.criteria_draft = _draft()
+    data, parsed, _reader = workbook.read_set(workbook_bytes(), "bo-I.1.b.xlsx")
+    records.criteria_workbook = CriteriaWorkbook.objects.create(  # province A's officer's upload
+        code=parsed.code,
+        name_vi=parsed.name_vi,
+        province=records.p.province,
+        status="checked",
+        definition=data,
+        source_file="bo-I.1.b.xlsx",
+        uploaded_by=users["officer_a"],
+    )
 
 
 def _upload(r, g):
@@ -125,6 +161,65 @@ CASES: list[Case] = [
         ok=302,
         denied=403,
         effect=lambda r, actor: count("criteria.criteriaset", code=UPLOAD_CODE, status="published") == 1,
+    ),
+    # ---- Excel ----------------------------------------------------------------------------------
+    page("criteria:template", lambda r: "/criteria/template.xlsx", EVERYONE, anonymous=200),
+    page("criteria:export", lambda r: "/criteria/148/I.1.a/excel/", EVERYONE, anonymous=200),
+    page("criteria:export#draft", lambda r: "/criteria/999/I.1.a/excel/", {"central"}, anonymous=404),
+    page("criteria:workbook_upload", lambda r: "/criteria/manage/workbooks/", WORKBOOK_UPLOADERS),
+    page(
+        "criteria:workbook_upload#post",
+        lambda r: "/criteria/manage/workbooks/",
+        WORKBOOK_UPLOADERS,
+        method="post",
+        data=_workbook_upload,
+        ok=302,
+        effect=lambda r, actor: count("criteria.criteriaworkbook", source_file="bo-I.1.b.xlsx") == 2,
+    ),
+    page(
+        "criteria:workbook", lambda r: f"/criteria/manage/workbooks/{r.criteria_workbook.pk}/", IN_PROVINCE_A
+    ),
+    page(
+        "criteria:workbook_export",
+        lambda r: f"/criteria/manage/workbooks/{r.criteria_workbook.pk}/excel/",
+        IN_PROVINCE_A,
+    ),
+    page(
+        "criteria:workbook_propose",
+        lambda r: f"/criteria/manage/workbooks/{r.criteria_workbook.pk}/propose/",
+        IN_PROVINCE_A,
+        method="post",
+        ok=302,
+        effect=lambda r, actor: count("criteria.criteriaworkbook", status="proposed") == 1,
+    ),
+    page(
+        "criteria:workbook_publish",
+        lambda r: f"/criteria/manage/workbooks/{r.criteria_workbook.pk}/publish/",
+        {"central"},
+        method="post",
+        ok=302,
+        effect=lambda r, actor: count("criteria.criteriaset", code=WORKBOOK_CODE, status="published") == 1,
+    ),
+    api(
+        "POST /api/v1/criteria/workbooks",
+        lambda r: "/api/v1/criteria/workbooks",
+        WORKBOOK_UPLOADERS,
+        ok=201,
+        data=_workbook_upload,
+        extra={"multipart": True},
+        effect=lambda r, actor: count("criteria.criteriaworkbook", source_file="bo-I.1.b.xlsx") == 2,
+    ),
+    api(
+        "POST /api/v1/criteria/workbooks/{workbook_id}/propose",
+        lambda r: f"/api/v1/criteria/workbooks/{r.criteria_workbook.pk}/propose",
+        IN_PROVINCE_A,
+        effect=lambda r, actor: count("criteria.criteriaworkbook", status="proposed") == 1,
+    ),
+    api(
+        "POST /api/v1/criteria/workbooks/{workbook_id}/publish",
+        lambda r: f"/api/v1/criteria/workbooks/{r.criteria_workbook.pk}/publish",
+        {"central"},
+        effect=lambda r, actor: count("criteria.criteriaset", code=WORKBOOK_CODE, status="published") == 1,
     ),
     # ---- API ----------------------------------------------------------------------------------
     api("GET /api/v1/criteria/sets", lambda r: "/api/v1/criteria/sets", EVERYONE, anonymous=200),
