@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("ocop.trace.urls")),
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/", include("ocop.accounts.urls")),
     path("", include("ocop.registry.urls")),
     path("", include("ocop.criteria.urls")),

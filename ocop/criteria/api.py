@@ -20,6 +20,7 @@ from ocop.accounts.api import ANYONE, ErrorOut, ValidationErrorOut
 from ocop.web.edge import Code
 
 from . import advisor, council, engine, selectors
+from .messages import problem as problem_text
 from .models import CriteriaSet
 
 router = Router(tags=["criteria"])
@@ -446,7 +447,7 @@ def _answer_errors(exc: engine.AnswerError, prefix: tuple = ()) -> Status:
     detail = [
         {
             "loc": ["body", *prefix, "answers", p.criterion] if p.criterion else ["body", *prefix, "answers"],
-            "msg": p.message,
+            "msg": problem_text(p),
             "type": p.code,
         }
         for p in exc.problems

@@ -32,6 +32,7 @@ CASES: list[Case] = [
     # ---- public pages -------------------------------------------------------------------------
     page("home", lambda r: "/", EVERYONE, anonymous=200),
     page("healthz", lambda r: "/healthz", EVERYONE, anonymous=200),
+    page("favicon", lambda r: "/favicon.ico", EVERYONE, anonymous=200),
     page(
         "set_language",
         lambda r: "/i18n/setlang/",
