@@ -4,6 +4,7 @@ The parser (a pure core) words its errors in English; the resolver's pages and p
 say the same things through gettext, from the error's stable code and parameters.
 """
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .digitallink import DigitalLinkError
@@ -30,7 +31,10 @@ BY_CODE = {
 
 
 def describe(error: DigitalLinkError) -> str:
-    """What went wrong, in the active language (the English message for a code not listed)."""
+    """What went wrong, in the active language. In English, the parser's own sentence: it names
+    the identifier and the value, which the sentences here leave out to be translatable."""
+    if (get_language() or "").startswith("en"):
+        return str(error)
     if error.code == "check-digit" and error.params:
         return _("%(subject)s: the check digit should be %(expected)s, not %(given)s.") % error.params
     text = BY_CODE.get(error.code)
