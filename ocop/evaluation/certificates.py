@@ -21,7 +21,7 @@ GREY = (90, 90, 90)
 ISSUER_VI = {
     Level.DISTRICT: ["ỦY BAN NHÂN DÂN", "CẤP HUYỆN"],
     Level.PROVINCE: ["ỦY BAN NHÂN DÂN", "CẤP TỈNH"],
-    Level.CENTRAL: ["BỘ NÔNG NGHIỆP", "VÀ MÔI TRƯỜNG"],
+    Level.CENTRAL: ["BỘ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"],
 }
 SIGNER_TITLE_VI = {
     Level.DISTRICT: ["TM. ỦY BAN NHÂN DÂN"],

@@ -46,6 +46,13 @@ class Dataset:
         return [f.name for f in self.fields]
 
 
+# Where a record is, by today's units: the same four fields in every dataset.
+PLACE = (
+    Field("province_code", "string", _("Statistics office code of the current province")),
+    Field("province_name", "string", _("Name of the current province")),
+    Field("commune_code", "string", _("Statistics office code of the current commune")),
+    Field("commune_name", "string", _("Name of the current commune")),
+)
 PRODUCTS = Dataset(
     "products",
     _("OCOP products"),
@@ -61,10 +68,7 @@ PRODUCTS = Dataset(
         Field("producer_id", "integer", _("Identifier of the producer (see the producers dataset)")),
         Field("producer_name", "string", _("Name of the producer")),
         Field("producer_kind", "string", _("cooperative, cooperative_group, enterprise or household")),
-        Field("province_code", "string", _("Statistics office code of the current province")),
-        Field("province_name", "string", _("Name of the current province")),
-        Field("commune_code", "string", _("Statistics office code of the current commune")),
-        Field("commune_name", "string", _("Name of the current commune")),
+        *PLACE,
         Field(
             "status", "string", _("valid, expired, revoked, superseded or pending, on the day of the file")
         ),
@@ -84,10 +88,7 @@ PRODUCERS = Dataset(
         Field("id", "integer", _("Stable identifier of the producer on the platform")),
         Field("name", "string", _("Name")),
         Field("kind", "string", _("cooperative, cooperative_group, enterprise or household")),
-        Field("province_code", "string", _("Statistics office code of the current province")),
-        Field("province_name", "string", _("Name of the current province")),
-        Field("commune_code", "string", _("Statistics office code of the current commune")),
-        Field("commune_name", "string", _("Name of the current commune")),
+        *PLACE,
         Field("website", "string", _("Website")),
         Field("valid_products", "integer", _("Products whose recognition is valid on the day of the file")),
     ),
@@ -106,10 +107,7 @@ POINTS = Dataset(
         ),
         Field("operator", "string", _("Who runs it")),
         Field("address", "string", _("Address")),
-        Field("province_code", "string", _("Statistics office code of the current province")),
-        Field("province_name", "string", _("Name of the current province")),
-        Field("commune_code", "string", _("Statistics office code of the current commune")),
-        Field("commune_name", "string", _("Name of the current commune")),
+        *PLACE,
         Field("latitude", "number", _("WGS 84 latitude")),
         Field("longitude", "number", _("WGS 84 longitude")),
         Field("opening_hours", "string", _("schema.org openingHours, rules separated by '; '")),
