@@ -135,7 +135,11 @@ def test_invalid_answers_are_422_with_one_entry_per_problem(client):
                 "msg": "Criterion 9.z is not on sheet 148/I.1.a.",
                 "type": "unknown_criterion",
             },
-            {"loc": ["body", "answers", "12"], "msg": "Criterion 12 has no answer.", "type": "missing_answer"},
+            {
+                "loc": ["body", "answers", "12"],
+                "msg": "Criterion 12 has no answer.",
+                "type": "missing_answer",
+            },
         ]
     }
     for value in ("3", True, 3.0):  # not positions: refused by the schema, never coerced
@@ -217,7 +221,9 @@ def test_council(client):
     assert data["quorum"] == {"members": 3, "present": 3, "required": 3, "chair_present": True, "met": True}
     bad = post(client, f"{URL}/council", {**payload, "sheets": {"An": {"answers": {"1.a": 9}}}})
     assert bad.status_code == 422
-    assert bad.json()["detail"][0]["msg"].startswith("Sheet of An: Criterion 1.a has options 1 to 3, not option 9.")
+    assert bad.json()["detail"][0]["msg"].startswith(
+        "Sheet of An: Criterion 1.a has options 1 to 3, not option 9."
+    )
 
 
 @pytest.mark.django_db
