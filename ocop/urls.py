@@ -20,6 +20,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("health/", health.health, name="health"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/", include("ocop.accounts.urls")),
     path("", include("ocop.registry.urls")),
     path("", include("ocop.criteria.urls")),

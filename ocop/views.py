@@ -46,6 +46,17 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+FAVICON = Path(__file__).resolve().parent / "static" / "ocop" / "icons" / "favicon.ico"
+
+
+@require_safe
+def favicon(request):
+    """``/favicon.ico``, where browsers and feed readers look whatever the page links to."""
+    response = FileResponse(FAVICON.open("rb"), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 # Sent with every file of the media folder: never sniffed into another type, and never allowed
 # to run anything should a browser open one as a document.
 MEDIA_HEADERS = {

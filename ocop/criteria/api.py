@@ -26,6 +26,7 @@ from ocop.web.edge import Code, Id
 
 from . import advisor, council, engine, selectors, services
 from . import workbook as workbooks
+from .messages import problem as problem_text
 from .models import CriteriaSet, CriteriaWorkbook
 
 router = Router(tags=["criteria"])
@@ -452,7 +453,7 @@ def _answer_errors(exc: engine.AnswerError, prefix: tuple = ()) -> Status:
     detail = [
         {
             "loc": ["body", *prefix, "answers", p.criterion] if p.criterion else ["body", *prefix, "answers"],
-            "msg": p.message,
+            "msg": problem_text(p),
             "type": p.code,
         }
         for p in exc.problems

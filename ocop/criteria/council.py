@@ -180,7 +180,10 @@ def council_score(
             results[name] = engine.score(criteria_set, answers, (checks or {}).get(name))
         except engine.AnswerError as exc:
             problems = [
-                engine.AnswerProblem(p.code, p.criterion, f"{name}: {p.message}") for p in exc.problems
+                engine.AnswerProblem(
+                    p.code, p.criterion, f"{name}: {p.message}", {**p.params, "member": name}
+                )
+                for p in exc.problems
             ]
             raise engine.AnswerError(problems) from None
 

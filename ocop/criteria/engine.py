@@ -76,9 +76,13 @@ def reason(code: str, **params: Any) -> Reason:
 
 @dataclass(frozen=True, slots=True)
 class AnswerProblem:
+    """A problem with the answers: a stable ``code`` and ``params`` (what surfaces word in the
+    reader's language, ``ocop.criteria.messages.problem``) and the English ``message``."""
+
     code: str
     criterion: str | None
     message: str
+    params: Mapping[str, Any] = field(default_factory=dict)
 
 
 class AnswerError(ValueError):
@@ -194,7 +198,10 @@ def _parse_answers(
         if criterion is None:
             problems.append(
                 AnswerProblem(
-                    "unknown_criterion", code, f"criterion {code} is not on sheet {criteria_set.code}"
+                    "unknown_criterion",
+                    code,
+                    f"criterion {code} is not on sheet {criteria_set.code}",
+                    {"sheet": criteria_set.code},
                 )
             )
             continue
@@ -216,6 +223,13 @@ def _parse_answers(
                     f"criterion {criterion.code} is answered for case {choice.case} "
                     f"({criterion.blocks[choice.case - 1].code}) but criterion {other.code} for case "
                     f"{first[1]} ({other.blocks[first[1] - 1].code}); a product is one or the other",
+                    {
+                        "case": choice.case,
+                        "case_code": criterion.blocks[choice.case - 1].code,
+                        "other": other.code,
+                        "other_case": first[1],
+                        "other_case_code": other.blocks[first[1] - 1].code,
+                    },
                 )
             )
     return choices, problems
@@ -232,19 +246,24 @@ def _parse_one(criteria_set: CriteriaSet, criterion: Criterion, value: Any, prob
                     "malformed_answer",
                     code,
                     f'criterion {code}: answer {{"case": N, "option": M}}, got {value!r}',
+                    {"value": repr(value)},
                 )
             )
             return None
         case, option = value["case"], value["option"]
     elif criterion.has_cases and _is_int(value):
-        problems.append(AnswerProblem("case_required", code, _choice_text(criterion)))
+        cases = ", ".join(f"{b.position} {b.code}" for b in criterion.blocks)
+        problems.append(AnswerProblem("case_required", code, _choice_text(criterion), {"cases": cases}))
         return None
     else:
         case, option = 1, value
     if not (_is_int(case) and _is_int(option)):
         problems.append(
             AnswerProblem(
-                "malformed_answer", code, f"criterion {code}: positions must be whole numbers, got {value!r}"
+                "malformed_answer",
+                code,
+                f"criterion {code}: positions must be whole numbers, got {value!r}",
+                {"value": repr(value)},
             )
         )
         return None
@@ -253,7 +272,10 @@ def _parse_one(criteria_set: CriteriaSet, criterion: Criterion, value: Any, prob
         if not criterion.has_cases:
             problems.append(
                 AnswerProblem(
-                    "unknown_case", code, f"criterion {code} has no alternative cases; got case {case}"
+                    "unknown_case",
+                    code,
+                    f"criterion {code} has no alternative cases; got case {case}",
+                    {"case": case, "cases": 1},
                 )
             )
         else:
@@ -262,6 +284,7 @@ def _parse_one(criteria_set: CriteriaSet, criterion: Criterion, value: Any, prob
                     "unknown_case",
                     code,
                     f"criterion {code} has cases 1 to {len(criterion.blocks)}; got case {case}",
+                    {"case": case, "cases": len(criterion.blocks)},
                 )
             )
         return None
@@ -278,6 +301,7 @@ def _parse_one(criteria_set: CriteriaSet, criterion: Criterion, value: Any, prob
                 "none_not_allowed",
                 code,
                 f"criterion {code}: option 0 (no option applies) is not allowed: {why}",
+                {"has_zero": block.has_zero},
             )
         )
         return None
@@ -291,12 +315,16 @@ def _parse_one(criteria_set: CriteriaSet, criterion: Criterion, value: Any, prob
                     code,
                     f"{where} has options 1 to {len(block.options)}; option {option} belongs to case "
                     f"{elsewhere[0].position} ({elsewhere[0].code}), not to this one",
+                    {"options": len(block.options), "option": option, "other_case": elsewhere[0].position},
                 )
             )
         else:
             problems.append(
                 AnswerProblem(
-                    "unknown_option", code, f"{where} has options 1 to {len(block.options)}; got {option}"
+                    "unknown_option",
+                    code,
+                    f"{where} has options 1 to {len(block.options)}; got {option}",
+                    {"options": len(block.options), "option": option},
                 )
             )
         return None
@@ -318,11 +346,21 @@ def parse_checks(criteria_set: CriteriaSet, raw: Mapping[str, Any] | Iterable[st
         if criteria_set.check(code) is None:
             known = ", ".join(c.code for c in criteria_set.checks) or "none"
             problems.append(
-                AnswerProblem("unknown_check", None, f"check {code} is not on this sheet (checks: {known})")
+                AnswerProblem(
+                    "unknown_check",
+                    None,
+                    f"check {code} is not on this sheet (checks: {known})",
+                    {"check": code, "known": known},
+                )
             )
         elif not isinstance(value, bool):
             problems.append(
-                AnswerProblem("malformed_check", None, f"check {code} must be true or false, got {value!r}")
+                AnswerProblem(
+                    "malformed_check",
+                    None,
+                    f"check {code} must be true or false, got {value!r}",
+                    {"check": code, "value": repr(value)},
+                )
             )
         elif value:
             yes.add(code)

@@ -85,3 +85,60 @@ def improvement(item) -> str:
             % params
         )
     return _("Criterion %(criterion)s: from %(from)s to %(to)s points (+%(gain)s)") % params
+
+
+def problem(item) -> str:
+    """An :class:`engine.AnswerProblem` in the reader's language (its English ``message`` when the
+    code is one this module does not know)."""
+    p = {"criterion": item.criterion, **item.params}
+    match item.code:
+        case "missing_answer":
+            text = _("Criterion %(criterion)s has no answer.") % p
+        case "malformed_answers":
+            text = _("The answers must give an option for each criterion code.")
+        case "unknown_criterion":
+            text = _("Criterion %(criterion)s is not on sheet %(sheet)s.") % p
+        case "case_group_mismatch":
+            text = (
+                _(
+                    "Criterion %(criterion)s is answered for case %(case)s (%(case_code)s) but criterion "
+                    "%(other)s for case %(other_case)s (%(other_case_code)s); a product is one or the other."
+                )
+                % p
+            )
+        case "malformed_answer":
+            text = _("Criterion %(criterion)s: the answer %(value)s is not a case and an option.") % p
+        case "case_required":
+            text = (
+                _(
+                    "Criterion %(criterion)s has alternative cases (%(cases)s): choose the case and the option."
+                )
+                % p
+            )
+        case "unknown_case" if p.get("cases", 1) > 1:
+            text = _("Criterion %(criterion)s has cases 1 to %(cases)s, not case %(case)s.") % p
+        case "unknown_case":
+            text = _("Criterion %(criterion)s has no alternative cases, not case %(case)s.") % p
+        case "none_not_allowed" if p.get("has_zero"):
+            text = _("Criterion %(criterion)s: it has a 0-point option; choose that one.") % p
+        case "none_not_allowed":
+            text = _("Criterion %(criterion)s: this set requires one of the options.") % p
+        case "option_not_in_case":
+            text = (
+                _(
+                    "Criterion %(criterion)s has options 1 to %(options)s in this case; option %(option)s "
+                    "belongs to case %(other_case)s."
+                )
+                % p
+            )
+        case "unknown_option":
+            text = _("Criterion %(criterion)s has options 1 to %(options)s, not option %(option)s.") % p
+        case "unknown_check":
+            text = _("Check %(check)s is not on this sheet (checks: %(known)s).") % p
+        case "malformed_check":
+            text = _("Check %(check)s must be yes or no, not %(value)s.") % p
+        case _:
+            return item.message
+    if "member" in p:
+        return _("Sheet of %(member)s: %(problem)s") % {"member": p["member"], "problem": text}
+    return text

@@ -13,8 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import gettext as _
-
 from . import advisor, engine, schema
 from . import messages as words
 
@@ -168,12 +166,6 @@ def ticked(post: Mapping[str, str]) -> Ticked:
     return Ticked(answers, selected, checks)
 
 
-def _problem_text(problem: engine.AnswerProblem) -> str:
-    if problem.code == "missing_answer":
-        return _("Criterion %(criterion)s has no answer.") % {"criterion": problem.criterion}
-    return problem.message
-
-
 @dataclass(frozen=True)
 class Outcome:
     """What a ticked sheet shows: the result and the upgrade advice, or why the answers cannot be
@@ -208,4 +200,4 @@ def assess(data: schema.CriteriaSet, answers: Mapping[str, Any], checks) -> Outc
         result = engine.score(data, answers, checks)
         return Outcome(result=result, advice=advisor.advise(data, answers, checks))
     except engine.AnswerError as exc:
-        return Outcome(problems=tuple(_problem_text(p) for p in exc.problems))
+        return Outcome(problems=tuple(words.problem(p) for p in exc.problems))

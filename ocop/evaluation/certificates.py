@@ -9,6 +9,7 @@ import io
 import segno
 from fpdf import FPDF
 
+from ocop.officialpdf import national_header, place_name, signature_block, vn_date, vn_number
 from ocop.pdffonts import add_fonts
 
 from .choices import Level
@@ -18,9 +19,14 @@ GREEN = (20, 90, 50)
 GREY = (90, 90, 90)
 
 ISSUER_VI = {
-    Level.DISTRICT: "ỦY BAN NHÂN DÂN CẤP HUYỆN",
-    Level.PROVINCE: "ỦY BAN NHÂN DÂN",
-    Level.CENTRAL: "BỘ NÔNG NGHIỆP VÀ MÔI TRƯỜNG",
+    Level.DISTRICT: ["ỦY BAN NHÂN DÂN", "CẤP HUYỆN"],
+    Level.PROVINCE: ["ỦY BAN NHÂN DÂN", "CẤP TỈNH"],
+    Level.CENTRAL: ["BỘ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"],
+}
+SIGNER_TITLE_VI = {
+    Level.DISTRICT: ["TM. ỦY BAN NHÂN DÂN"],
+    Level.PROVINCE: ["TM. ỦY BAN NHÂN DÂN"],
+    Level.CENTRAL: ["BỘ TRƯỞNG"],
 }
 
 
@@ -30,12 +36,20 @@ def qr_png(url: str) -> bytes:
     return buffer.getvalue()
 
 
-def _issuer(certificate) -> str:
-    decision = certificate.item.decision
-    round_ = decision.round
+def _issuer(certificate) -> list[str]:
+    """The issuing body in the lines its header writes."""
+    round_ = certificate.item.decision.round
     if round_.level == Level.PROVINCE and round_.province is not None:
-        return f"ỦY BAN NHÂN DÂN {round_.province.name.upper()}"
-    return ISSUER_VI.get(round_.level, "")
+        return ["ỦY BAN NHÂN DÂN", round_.province.name.upper()]
+    return ISSUER_VI.get(round_.level, [""])
+
+
+def _place(certificate) -> str:
+    """Where the certificate is issued, as its date line writes it."""
+    round_ = certificate.item.decision.round
+    if round_.level == Level.CENTRAL or round_.province is None:
+        return "Hà Nội"
+    return place_name(round_.province.name)
 
 
 def render(certificate, *, verify_url: str) -> bytes:
@@ -46,8 +60,9 @@ def render(certificate, *, verify_url: str) -> bytes:
     decision = certificate.item.decision
 
     pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf.set_margins(20, 15, 20)
     pdf.set_title(f"Giấy chứng nhận sản phẩm OCOP {certificate.number}")
-    pdf.set_author(_issuer(certificate))
+    pdf.set_author(" ".join(_issuer(certificate)))
     pdf.set_creator("OCOP platform")
     family = add_fonts(pdf)
     pdf.set_auto_page_break(False)
@@ -61,16 +76,17 @@ def render(certificate, *, verify_url: str) -> bytes:
     pdf.set_line_width(0.4)
     pdf.rect(11, 11, pdf.w - 22, pdf.h - 22)
 
-    pdf.set_text_color(0, 0, 0)
-    pdf.set_xy(pdf.l_margin, 18)
-    pdf.set_font(family, "B", 12)
-    pdf.cell(width / 2, 6, _issuer(certificate), align="C")
-    pdf.cell(width / 2, 6, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(family, "", 11)
-    pdf.cell(width / 2, 6, f"Số: {certificate.number}", align="C")
-    pdf.cell(width / 2, 6, "Độc lập - Tự do - Hạnh phúc", align="C", new_x="LMARGIN", new_y="NEXT")
-
-    pdf.ln(8)
+    bottom = national_header(
+        pdf,
+        family,
+        issuer=_issuer(certificate),
+        number=certificate.number,
+        place=_place(certificate),
+        day=certificate.issued_on or decision.signed_on,
+        top=17,
+    )
+    pdf.set_y(bottom)
+    pdf.ln(4)
     pdf.set_text_color(*GREEN)
     pdf.set_font(family, "B", 26)
     pdf.cell(width, 12, "GIẤY CHỨNG NHẬN", align="C", new_x="LMARGIN", new_y="NEXT")
@@ -87,7 +103,7 @@ def render(certificate, *, verify_url: str) -> bytes:
         new_y="NEXT",
     )
 
-    pdf.ln(5)
+    pdf.ln(3)
     pdf.set_text_color(0, 0, 0)
     pdf.set_font(family, "B", 20)
     pdf.multi_cell(width, 10, product.name_vi, align="C", new_x="LMARGIN", new_y="NEXT")
@@ -97,7 +113,7 @@ def render(certificate, *, verify_url: str) -> bytes:
         pdf.cell(width, 6, product.name_en, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(*GOLD)
     pdf.set_font(family, "B", 30)
-    pdf.cell(width, 14, "★" * recognition.stars, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(width, 12, "★" * recognition.stars, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
     pdf.set_font(family, "B", 14)
     pdf.cell(
@@ -109,24 +125,24 @@ def render(certificate, *, verify_url: str) -> bytes:
         new_y="NEXT",
     )
 
-    pdf.ln(4)
+    pdf.ln(3)
     pdf.set_font(family, "", 12)
     place = ", ".join(x.name for x in (producer.commune, producer.province) if x is not None)
     lines = [
         f"Chủ thể / Producer: {producer.name}",
         f"Địa chỉ / Address: {producer.address}{' — ' + place if place else ''}",
-        f"Quyết định công nhận / Decision: số {decision.number} ngày {decision.signed_on:%d/%m/%Y}",
+        f"Quyết định công nhận / Decision: số {decision.number} {vn_date(decision.signed_on)}",
         f"Có giá trị đến / Valid until: {recognition.valid_until:%d/%m/%Y}",
     ]
     if recognition.score is not None:
-        lines.insert(2, f"Điểm đánh giá / Score: {recognition.score}")
+        lines.insert(2, f"Điểm đánh giá / Score: {vn_number(recognition.score)}")
     for line in lines:
-        pdf.set_x(pdf.l_margin + 30)
-        pdf.multi_cell(width - 90, 7, line, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_x(pdf.l_margin + 20)
+        pdf.multi_cell(width - 40, 6.5, line, new_x="LMARGIN", new_y="NEXT")
 
     # QR code and the verification line, bottom left
-    size = 36
-    top = pdf.h - 18 - size - 8
+    size = 30
+    top = pdf.h - 15 - size - 9
     pdf.image(io.BytesIO(qr_png(verify_url)), x=20, y=top, w=size, h=size)
     pdf.set_xy(20, top + size + 1)
     pdf.set_font(family, "", 8)
@@ -136,17 +152,13 @@ def render(certificate, *, verify_url: str) -> bytes:
     pdf.cell(160, 4, verify_url)
 
     # Signature block, bottom right
-    pdf.set_text_color(0, 0, 0)
-    pdf.set_xy(pdf.w - 120, top)
-    pdf.set_font(family, "", 11)
-    pdf.cell(
-        100,
-        6,
-        f"Ngày {decision.signed_on:%d} tháng {decision.signed_on:%m} năm {decision.signed_on:%Y}",
-        align="C",
-        new_x="LEFT",
-        new_y="NEXT",
+    signature_block(
+        pdf,
+        family,
+        x=pdf.w - 120,
+        y=top,
+        width=100,
+        title=SIGNER_TITLE_VI.get(decision.round.level, []),
+        signer=decision.signer,
     )
-    pdf.set_font(family, "B", 12)
-    pdf.multi_cell(100, 6, decision.signer, align="C")
     return bytes(pdf.output())

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext_lazy as _
 
 from ocop import cells
 
@@ -30,7 +31,7 @@ ATTRIBUTION = "Nền tảng OCOP / OCOP platform — https://creativecommons.org
 class Field:
     name: str
     type: str  # Table Schema types: integer, string, date, number, boolean
-    description: str
+    description: str  # lazily translated: in the language of the page or data package that shows it
 
 
 @dataclass(frozen=True)
@@ -45,75 +46,77 @@ class Dataset:
         return [f.name for f in self.fields]
 
 
+# Where a record is, by today's units: the same four fields in every dataset.
+PLACE = (
+    Field("province_code", "string", _("Statistics office code of the current province")),
+    Field("province_name", "string", _("Name of the current province")),
+    Field("commune_code", "string", _("Statistics office code of the current commune")),
+    Field("commune_name", "string", _("Name of the current commune")),
+)
 PRODUCTS = Dataset(
     "products",
-    "OCOP products",
-    "Products ever recognised under the OCOP programme, with the live status of their recognition.",
+    _("OCOP products"),
+    _("Products ever recognised under the OCOP programme, with the live status of their recognition."),
     (
-        Field("id", "integer", "Stable identifier of the product on the platform"),
-        Field("name_vi", "string", "Name in Vietnamese"),
-        Field("name_en", "string", "Name in English, when the producer gave one"),
-        Field("group", "string", "Product group: food, drinks, herbal, handicraft, ornamental, tourism"),
-        Field("product_set", "string", "Product set as TAXONOMY:CODE (e.g. 148:I.3.c)"),
-        Field("gtin", "string", "GTIN (barcode), 14 digits"),
-        Field("ocop_code", "string", "OCOP product code"),
-        Field("producer_id", "integer", "Identifier of the producer (see the producers dataset)"),
-        Field("producer_name", "string", "Name of the producer"),
-        Field("producer_kind", "string", "cooperative, cooperative_group, enterprise or household"),
-        Field("province_code", "string", "Statistics office code of the current province"),
-        Field("province_name", "string", "Name of the current province"),
-        Field("commune_code", "string", "Statistics office code of the current commune"),
-        Field("commune_name", "string", "Name of the current commune"),
-        Field("status", "string", "valid, expired, revoked, superseded or pending, on the day of the file"),
-        Field("stars", "integer", "Stars of the recognition in force; empty when none is"),
-        Field("recognised_on", "date", "Date of the recognition that decides the status"),
-        Field("valid_until", "date", "Last day that recognition is (or was) valid"),
-        Field("revoked_on", "date", "Date of revocation, if revoked"),
+        Field("id", "integer", _("Stable identifier of the product on the platform")),
+        Field("name_vi", "string", _("Name in Vietnamese")),
+        Field("name_en", "string", _("Name in English, when the producer gave one")),
+        Field("group", "string", _("Product group: food, drinks, herbal, handicraft, ornamental, tourism")),
+        Field("product_set", "string", _("Product set as TAXONOMY:CODE (e.g. 148:I.3.c)")),
+        Field("gtin", "string", _("GTIN (barcode), 14 digits")),
+        Field("ocop_code", "string", _("OCOP product code")),
+        Field("producer_id", "integer", _("Identifier of the producer (see the producers dataset)")),
+        Field("producer_name", "string", _("Name of the producer")),
+        Field("producer_kind", "string", _("cooperative, cooperative_group, enterprise or household")),
+        *PLACE,
+        Field(
+            "status", "string", _("valid, expired, revoked, superseded or pending, on the day of the file")
+        ),
+        Field("stars", "integer", _("Stars of the recognition in force; empty when none is")),
+        Field("recognised_on", "date", _("Date of the recognition that decides the status")),
+        Field("valid_until", "date", _("Last day that recognition is (or was) valid")),
+        Field("revoked_on", "date", _("Date of revocation, if revoked")),
     ),
 )
 PRODUCERS = Dataset(
     "producers",
-    "OCOP producers",
-    "Producers of OCOP-recognised products. No personal data: no representative, phone, e-mail or tax code.",
+    _("OCOP producers"),
+    _(
+        "Producers of OCOP-recognised products. No personal data: no representative, phone, e-mail or tax code."
+    ),
     (
-        Field("id", "integer", "Stable identifier of the producer on the platform"),
-        Field("name", "string", "Name"),
-        Field("kind", "string", "cooperative, cooperative_group, enterprise or household"),
-        Field("province_code", "string", "Statistics office code of the current province"),
-        Field("province_name", "string", "Name of the current province"),
-        Field("commune_code", "string", "Statistics office code of the current commune"),
-        Field("commune_name", "string", "Name of the current commune"),
-        Field("website", "string", "Website"),
-        Field("valid_products", "integer", "Products whose recognition is valid on the day of the file"),
+        Field("id", "integer", _("Stable identifier of the producer on the platform")),
+        Field("name", "string", _("Name")),
+        Field("kind", "string", _("cooperative, cooperative_group, enterprise or household")),
+        *PLACE,
+        Field("website", "string", _("Website")),
+        Field("valid_products", "integer", _("Products whose recognition is valid on the day of the file")),
     ),
 )
 POINTS = Dataset(
     "points-of-sale",
-    "OCOP points of sale",
-    "OCOP introduction and sales points, supermarkets and shops selling OCOP products.",
+    _("OCOP points of sale"),
+    _("OCOP introduction and sales points, supermarkets and shops selling OCOP products."),
     (
-        Field("id", "integer", "Stable identifier of the point of sale"),
-        Field("name", "string", "Name"),
+        Field("id", "integer", _("Stable identifier of the point of sale")),
+        Field("name", "string", _("Name")),
         Field(
             "kind",
             "string",
-            "ocop_point, supermarket, convenience, specialty_shop, tourist_spot, market, other",
+            _("ocop_point, supermarket, convenience, specialty_shop, tourist_spot, market, other"),
         ),
-        Field("operator", "string", "Who runs it"),
-        Field("address", "string", "Address"),
-        Field("province_code", "string", "Statistics office code of the current province"),
-        Field("province_name", "string", "Name of the current province"),
-        Field("commune_code", "string", "Statistics office code of the current commune"),
-        Field("commune_name", "string", "Name of the current commune"),
-        Field("latitude", "number", "WGS 84 latitude"),
-        Field("longitude", "number", "WGS 84 longitude"),
-        Field("opening_hours", "string", "schema.org openingHours, rules separated by '; '"),
-        Field("phone", "string", "Telephone of the shop"),
-        Field("website", "string", "Website"),
-        Field("opened_on", "date", "Opening date"),
-        Field("closed_on", "date", "Closing date, if closed"),
-        Field("is_open", "boolean", "Open on the day of the file"),
-        Field("products", "integer", "Number of OCOP products it lists"),
+        Field("operator", "string", _("Who runs it")),
+        Field("address", "string", _("Address")),
+        *PLACE,
+        Field("latitude", "number", _("WGS 84 latitude")),
+        Field("longitude", "number", _("WGS 84 longitude")),
+        Field("opening_hours", "string", _("schema.org openingHours, rules separated by '; '")),
+        Field("phone", "string", _("Telephone of the shop")),
+        Field("website", "string", _("Website")),
+        Field("opened_on", "date", _("Opening date")),
+        Field("closed_on", "date", _("Closing date, if closed")),
+        Field("is_open", "boolean", _("Open on the day of the file")),
+        Field("products", "integer", _("Number of OCOP products it lists")),
     ),
 )
 DATASETS = {d.slug: d for d in (PRODUCTS, PRODUCERS, POINTS)}
@@ -191,15 +194,16 @@ def datapackage(base_url: str) -> dict:
         "resources": [
             {
                 "name": dataset.slug,
-                "title": dataset.title,
-                "description": dataset.description,
+                "title": str(dataset.title),
+                "description": str(dataset.description),
                 "path": f"{base_url}/open-data/{dataset.slug}.csv",
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8-sig",
                 "schema": {
                     "fields": [
-                        {"name": f.name, "type": f.type, "description": f.description} for f in dataset.fields
+                        {"name": f.name, "type": f.type, "description": str(f.description)}
+                        for f in dataset.fields
                     ],
                     "primaryKey": "id",
                 },

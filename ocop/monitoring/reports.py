@@ -25,6 +25,7 @@ from fpdf import FPDF, FontFace
 from ocop import cells
 from ocop.geo.gazetteer import CURRENT, LEGACY
 from ocop.geo.models import Province
+from ocop.officialpdf import national_header, place_name, signature_block
 from ocop.pdffonts import add_fonts
 
 from . import figures as F
@@ -406,7 +407,10 @@ def write_pdf(report: Report) -> bytes:
         """A table over the page's width (``widths`` in proportion), its heading repeated on each
         page; ``align``: each column's text to the left (L, words) or right (R, figures). A cell
         is its text, or (text, link) for a figure that links to its list. Long texts wrap within
-        their cell."""
+        their cell. No rows, no table: a heading alone says nothing the section's title does not."""
+        if not rows:
+            pdf.ln(2)
+            return
         pdf.set_font(family, "", 9)
         with pdf.table(
             width=width,
@@ -427,8 +431,17 @@ def write_pdf(report: Report) -> bytes:
                     row.cell(str(value), link=link or None, style=LINKED if link else None)
         pdf.ln(3)
 
-    text(13, report.province.name.upper(), bold=True, align="C")
-    text(14, report.title.upper(), bold=True, align="C", height=7)
+    below = national_header(
+        pdf,
+        family,
+        issuer=["ỦY BAN NHÂN DÂN", report.province.name.upper()],
+        number="……/BC-UBND",
+        place=place_name(report.province.name),
+        day=report.written_on,
+        top=12,
+    )
+    pdf.set_y(below + 6)
+    text(13, report.title.upper(), bold=True, align="C", height=7)
     text(
         9,
         _("Figures on %(day)s.") % {"day": report.end.strftime("%d/%m/%Y")}
@@ -517,7 +530,7 @@ def write_pdf(report: Report) -> bytes:
                     ]
                 )
             table(
-                [width - 3 * 22 - 28, 22, 22, 28, 22],
+                [width - 28 - 22 - 32 - 28, 28, 22, 32, 28],
                 rows,
                 head=[_("Target"), _("Target value"), _("Now"), _("Status"), _("Per quarter")],
                 align="LRRLR",
@@ -525,7 +538,7 @@ def write_pdf(report: Report) -> bytes:
         for name, _short, rows, total in _lists(section, report):
             text(11, f"{name} ({total.value})", bold=True)
             table(
-                [width - 72 - 16 - 24, 72, 16, 24],
+                [width - 70 - 20 - 26, 70, 20, 26],
                 [
                     [
                         recognition.product.name_vi,
@@ -555,6 +568,19 @@ def write_pdf(report: Report) -> bytes:
         8,
         _("Written by the OCOP platform on %(day)s.") % {"day": report.written_on.strftime("%d/%m/%Y")},
         colour=(90, 90, 90),
+    )
+    # Recipients bottom left, the signature block bottom right, on one page.
+    if pdf.get_y() + 45 > pdf.h - pdf.b_margin:
+        pdf.add_page()
+    pdf.ln(4)
+    top = pdf.get_y()
+    pdf.set_font(family, "B", 10)
+    pdf.cell(width / 2, 5, "Nơi nhận:", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(family, "", 9)
+    for line in ("- Văn phòng Điều phối nông thôn mới Trung ương;", "- Lưu: VT."):
+        pdf.cell(width / 2, 4.5, line, new_x="LMARGIN", new_y="NEXT")
+    signature_block(
+        pdf, family, x=pdf.l_margin + width / 2, y=top, width=width / 2, title=["TM. ỦY BAN NHÂN DÂN"]
     )
     return bytes(pdf.output())
 

@@ -188,9 +188,9 @@ def _unit_or_404(user, *, era: str, province: str = "", commune: str = "") -> un
             figures.Figure(kind=figures.COUNTED, era=era, province=province, commune=commune)
         )
     except figures.FigureError:
-        raise Http404("No such unit.") from None
+        raise Http404(_("No such unit.")) from None
     if not reachable(user, unit):
-        raise Http404("No such unit.")
+        raise Http404(_("No such unit."))
     return unit
 
 

@@ -46,12 +46,24 @@ CSET82 = frozenset("!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abc
 
 
 class DigitalLinkError(ValueError):
-    """A malformed identifier. ``code`` names the problem; ``status`` is 400 (malformed) or 404."""
+    """A malformed identifier. ``code`` names the problem; ``status`` is 400 (malformed) or 404;
+    ``params`` hold what a surface needs to word it in the reader's language
+    (``ocop.trace.messages``)."""
 
-    def __init__(self, code: str, message: str, status: int = 400):
+    def __init__(self, code: str, message: str, status: int = 400, *, params: dict | None = None):
         super().__init__(message)
         self.code = code
         self.status = status
+        self.params = params or {}
+
+
+def _wrong_check_digit(subject: str, value: str) -> DigitalLinkError:
+    expected = check_digit(value[:-1])
+    return DigitalLinkError(
+        "check-digit",
+        f"{subject} {value}: the check digit should be {expected}, not {value[-1]}.",
+        params={"subject": f"{subject} {value}", "expected": expected, "given": value[-1]},
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -143,10 +155,7 @@ def _check_digits(ai: AI, value: str) -> str:
             "bad-length", f"({ai.code}) {ai.title} must be {ai.length} digits, not {value!r}.", status=400
         )
     if ai.check and not has_valid_check_digit(value):
-        raise DigitalLinkError(
-            "check-digit",
-            f"({ai.code}) {ai.title} {value}: the check digit should be {check_digit(value[:-1])}, not {value[-1]}.",
-        )
+        raise _wrong_check_digit(f"({ai.code}) {ai.title}", value)
     return value
 
 
@@ -155,10 +164,7 @@ def normalise_gtin(value: str) -> str:
     if not value.isdigit() or len(value) not in (8, 12, 13, 14):
         raise DigitalLinkError("bad-length", f"(01) GTIN must have 8, 12, 13 or 14 digits, not {value!r}.")
     if not has_valid_check_digit(value):
-        raise DigitalLinkError(
-            "check-digit",
-            f"(01) GTIN {value}: the check digit should be {check_digit(value[:-1])}, not {value[-1]}.",
-        )
+        raise _wrong_check_digit("(01) GTIN", value)
     return value.zfill(14)
 
 

@@ -32,6 +32,7 @@ from ocop.web.paging import paginate
 
 from . import codes, printing, resolver, scans, selectors, services
 from . import digitallink as dl
+from . import messages as words
 from .choices import FlagKind
 from .forms import BatchForm, LabelsForm, LinkForm, LocateForm, ReportForm, StepForm
 from .models import Batch, ProblemReport, ProductLink, ScanFlag
@@ -70,11 +71,16 @@ def _resolver_error(request, error: dl.DigitalLinkError):
             "type": f"https://ref.gs1.org/standards/resolver/{error.code}",
             "title": error.code,
             "status": status,
-            "detail": str(error),
+            "detail": words.describe(error),
         }
         response = HttpResponse(json.dumps(body), status=status, content_type="application/problem+json")
     else:
-        response = render(request, "trace/scan_error.html", {"error": error, "status": status}, status=status)
+        response = render(
+            request,
+            "trace/scan_error.html",
+            {"error": words.describe(error), "status": status},
+            status=status,
+        )
     patch_cache_control(response, public=True, max_age=300)
     patch_vary_headers(response, ("Accept",))
     return _cors(response)

@@ -33,6 +33,7 @@ CASES: list[Case] = [
     page("home", lambda r: "/", EVERYONE, anonymous=200),
     page("healthz", lambda r: "/healthz", EVERYONE, anonymous=200),
     page("health", lambda r: "/health/", EVERYONE, anonymous=200),
+    page("favicon", lambda r: "/favicon.ico", EVERYONE, anonymous=200),
     page(
         "set_language",
         lambda r: "/i18n/setlang/",

@@ -127,20 +127,36 @@ def test_invalid_answers_are_422_with_one_entry_per_problem(client):
         "detail": [
             {
                 "loc": ["body", "answers", "1.a"],
-                "msg": "criterion 1.a has options 1 to 3; got 7",
+                "msg": "Criterion 1.a has options 1 to 3, not option 7.",
                 "type": "unknown_option",
             },
             {
                 "loc": ["body", "answers", "9.z"],
-                "msg": "criterion 9.z is not on sheet 148/I.1.a",
+                "msg": "Criterion 9.z is not on sheet 148/I.1.a.",
                 "type": "unknown_criterion",
             },
-            {"loc": ["body", "answers", "12"], "msg": "criterion 12 has no answer", "type": "missing_answer"},
+            {
+                "loc": ["body", "answers", "12"],
+                "msg": "Criterion 12 has no answer.",
+                "type": "missing_answer",
+            },
         ]
     }
     for value in ("3", True, 3.0):  # not positions: refused by the schema, never coerced
         response = post(client, f"{URL}/score", {"answers": with_answers(SHEET_76, {"1.a": value})})
         assert response.status_code == 422, value
+
+
+@pytest.mark.django_db
+def test_invalid_answers_are_told_in_the_readers_language():
+    from django.test import Client
+
+    answers = with_answers(SHEET_76, {"1.a": 7})
+    response = post(Client(HTTP_ACCEPT_LANGUAGE="vi"), f"{URL}/score", {"answers": answers})
+    assert response.status_code == 422
+    assert [p["msg"] for p in response.json()["detail"]] == [
+        "Tiêu chí 1.a có các phương án từ 1 đến 3, không có phương án 7."
+    ]
 
 
 @pytest.mark.django_db
@@ -205,7 +221,9 @@ def test_council(client):
     assert data["quorum"] == {"members": 3, "present": 3, "required": 3, "chair_present": True, "met": True}
     bad = post(client, f"{URL}/council", {**payload, "sheets": {"An": {"answers": {"1.a": 9}}}})
     assert bad.status_code == 422
-    assert bad.json()["detail"][0]["msg"].startswith("An: criterion 1.a has options 1 to 3; got 9")
+    assert bad.json()["detail"][0]["msg"].startswith(
+        "Sheet of An: Criterion 1.a has options 1 to 3, not option 9."
+    )
 
 
 @pytest.mark.django_db

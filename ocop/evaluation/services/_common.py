@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from ocop import images
 from ocop.criteria import engine
+from ocop.criteria.messages import problem as problem_text
 from ocop.registry import services as registry
 
 from .. import uploads
@@ -90,6 +91,6 @@ def clean_answers(data, answers, flags) -> tuple[dict, list]:
         choices = engine.parse_answers(data, answers)
         yes = engine.parse_checks(data, flags)
     except engine.AnswerError as exc:
-        raise ValidationError({"answers": [p.message for p in exc.problems]}) from None
+        raise ValidationError({"answers": [problem_text(p) for p in exc.problems]}) from None
     stored = {code: choice.as_json(data.criterion(code).has_cases) for code, choice in choices.items()}
     return stored, sorted(yes)

@@ -14,6 +14,7 @@ from ocop.accounts.choices import Action
 from ocop.accounts.services import audit_record, snapshot
 from ocop.criteria import engine
 from ocop.criteria.choices import CriteriaSetStatus
+from ocop.criteria.messages import problem as problem_text
 from ocop.criteria.services import criteria_set_mark_used
 from ocop.registry.models import Product
 
@@ -409,7 +410,7 @@ def dossier_submit(*, user, dossier: Dossier) -> Dossier:
                 % {"codes": ", ".join(missing)}
             ]
             if missing
-            else [p.message for p in exc.problems]
+            else [problem_text(p) for p in exc.problems]
         )
     missing_documents = selectors.missing_documents(dossier)
     if missing_documents:

@@ -269,6 +269,19 @@ def test_a_product_goes_from_idea_to_certificate_at_province_level(
     assert "1234/QĐ-UBND" in text
     assert f"/verify/{certificate.code}/" in text
     assert producer.name in text
+    # An official document: national title and motto, the issuing province, the number and the
+    # date as Vietnamese write them, the score without an English decimal point, the signer.
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Độc lập - Tự do - Hạnh phúc" in text
+    assert f"ỦY BAN NHÂN DÂN\n{round_.province.name.upper()}" in text
+    assert f"Số: {certificate.number}" in text and certificate.number == "1234/QĐ-UBND/GCN-001"
+    day = certificate.issued_on
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    assert (
+        f"{round_.province.name.removeprefix('Tỉnh ')}, ngày {day.day:02d} tháng {month} năm {day.year}"
+        in text
+    )
+    assert re.search(r"Score: 77(?![.,\d])", text), text
+    assert "(Ký, ghi rõ họ tên, đóng dấu)" in text and "Phó Chủ tịch UBND tỉnh Nguyễn Văn A" in text
     # The producer was told by e-mail, once.
     assert [m.to for m in mail.outbox] == [["owner@example.vn"]]
     # The QR code leads to a page with the live status: valid today...

@@ -4,7 +4,7 @@ from django import template
 from django.utils import timezone
 from django.utils.formats import date_format, get_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import get_language, gettext, gettext_noop, ngettext
 
 from ocop.market import hours, selectors
 from ocop.market.choices import ChannelKind
@@ -100,11 +100,11 @@ def select(field):
     )
 
 
-SOLD_CHIPS = [
-    ("point_of_sale", "In shops"),
-    ("supermarket", "Supermarkets"),
-    ("online", "Online"),
-    ("export", "Exported"),
+SOLD_CHIPS = [  # marked here, translated when a page is written (in its reader's language)
+    ("point_of_sale", gettext_noop("In shops")),
+    ("supermarket", gettext_noop("Supermarkets")),
+    ("online", gettext_noop("Online")),
+    ("export", gettext_noop("Exported")),
 ]
 
 

@@ -314,6 +314,7 @@ def test_the_quarterly_pdf_has_the_targets_and_the_recognitions_of_the_quarter_i
     from ocop.monitoring.charts import format_number
     from ocop.monitoring.choices import TargetStatus
     from ocop.monitoring.models import Target
+    from ocop.officialpdf import vn_date
 
     Target.objects.create(
         province=units.tay_ninh,
@@ -345,6 +346,21 @@ def test_the_quarterly_pdf_has_the_targets_and_the_recognitions_of_the_quarter_i
     figures = [format_number(float(v)) for v in (p.target, p.actual, p.pace_needed)]
     expected = f"{row.description} {figures[0]} {figures[1]} {TargetStatus(p.status).label} {figures[2]}"
     assert expected in lines
+    # Section IV's headings each whole, on one line (narrow columns broke them into each other).
+    assert "Target Target value Now Status Per quarter" in lines
+    # An official document whatever the reader's language: national title and motto, the
+    # province's people's committee, a number to fill in, the place and date, the signature block.
+    head = lines[:8]
+    for line in (
+        "ỦY BAN NHÂN DÂN",
+        "TỈNH TÂY NINH",
+        "Số: ……/BC-UBND",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        f"Tây Ninh, {vn_date(report.written_on)}",
+    ):
+        assert line in head, head
+    assert "TM. ỦY BAN NHÂN DÂN" in lines and "(Ký, ghi rõ họ tên, đóng dấu)" in lines
     # The recognitions decided in the quarter, each name whole (a long one wraps in its cell).
     assert "Recognitions decided in the quarter (1)" in lines
     text = " ".join(lines)
