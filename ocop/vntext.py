@@ -7,6 +7,7 @@ A pure core. Two keys:
 * :func:`fold` drops every diacritic ("Đắk Lắk" -> "dak lak") for input typed without them.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -121,14 +122,21 @@ _TONE_RANK = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 _DIGITS = re.compile(r"\d+")
 
 
-def _letters(text: str):
-    """(letter, tone, is upper case) for each character of an NFC ``text``: "Ậ" -> ("â", 5, True)."""
-    for ch in text:
-        decomposed = unicodedata.normalize("NFD", ch)
-        tone = max((_TONE_RANK[mark] for mark in decomposed if mark in _TONE_RANK), default=0)
-        letter = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONE_RANK))
-        lower = letter.lower()
-        yield lower, tone, letter != lower
+@functools.lru_cache(maxsize=4096)
+def _letter(ch: str) -> tuple[tuple[int, int], int, bool]:
+    """(primary weight, tone, is upper case) of one NFC character: "Ậ" -> ((3, rank of â), 5, True)."""
+    decomposed = unicodedata.normalize("NFD", ch)
+    tone = max((_TONE_RANK[mark] for mark in decomposed if mark in _TONE_RANK), default=0)
+    letter = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONE_RANK))
+    lower = letter.lower()
+    rank = _LETTERS.get(lower)
+    if rank is not None:
+        weight = (3, rank)
+    elif lower.isalpha():
+        weight = (4, ord(lower[0]))  # letters of other alphabets, after Vietnamese's
+    else:
+        weight = (1, ord(lower[0]) if lower else 0)  # spaces and punctuation first
+    return weight, tone, letter != lower
 
 
 def sort_key(text: str) -> tuple:
@@ -142,14 +150,9 @@ def sort_key(text: str) -> tuple:
     position = 0
     for match in [*_DIGITS.finditer(text), None]:
         end = match.start() if match else len(text)
-        for letter, tone, upper in _letters(text[position:end]):
-            rank = _LETTERS.get(letter)
-            if rank is not None:
-                primary.append((3, rank))
-            elif letter.isalpha():
-                primary.append((4, ord(letter[0])))
-            else:
-                primary.append((1, ord(letter[0])))
+        for ch in text[position:end]:
+            weight, tone, upper = _letter(ch)
+            primary.append(weight)
             secondary.append(tone)
             tertiary.append(upper)
         if match:
