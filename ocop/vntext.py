@@ -7,6 +7,7 @@ A pure core. Two keys:
 * :func:`fold` drops every diacritic ("Đắk Lắk" -> "dak lak") for input typed without them.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -109,3 +110,54 @@ def match_key(text: str, *, diacritics: bool = True) -> str:
     return " ".join(
         str(int(word)) if word.isdecimal() else _spell_syllable(word) for word in base.split(" ") if word
     )
+
+
+# Vietnamese alphabetical order (Thông tư 30/2014 lists "a ă â b c d đ e ê g h i k l m n o ô ơ p
+# q r s t u ư v x y"), with the Latin letters Vietnamese does not use where the Latin alphabet
+# has them, for foreign names. Tones count only between names spelt with the same letters, in
+# the order dictionaries give them (ngang, huyền, hỏi, ngã, sắc, nặng), then case, lower first:
+# the order of ICU's "vi" collation, which PostgreSQL uses (ocop/collation.py).
+_LETTERS = {letter: rank for rank, letter in enumerate("aăâbcdđeêfghijklmnoôơpqrstuưvwxyz")}
+_TONE_RANK = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+_DIGITS = re.compile(r"\d+")
+
+
+@functools.lru_cache(maxsize=4096)
+def _letter(ch: str) -> tuple[tuple[int, int], int, bool]:
+    """(primary weight, tone, is upper case) of one NFC character: "Ậ" -> ((3, rank of â), 5, True)."""
+    decomposed = unicodedata.normalize("NFD", ch)
+    tone = max((_TONE_RANK[mark] for mark in decomposed if mark in _TONE_RANK), default=0)
+    letter = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONE_RANK))
+    lower = letter.lower()
+    rank = _LETTERS.get(lower)
+    if rank is not None:
+        weight = (3, rank)
+    elif lower.isalpha():
+        weight = (4, ord(lower[0]))  # letters of other alphabets, after Vietnamese's
+    else:
+        weight = (1, ord(lower[0]) if lower else 0)  # spaces and punctuation first
+    return weight, tone, letter != lower
+
+
+def sort_key(text: str) -> tuple:
+    """The key that puts names in Vietnamese alphabetical order: "An" < "Ăn" < "Ân" < "Bắc" <
+    "Bình" < "Dung" < "Đà" < "Ơn" < "Ưng"; "Ba" < "Bà" < "Bả" < "Bã" < "Bá" < "Bạ".
+
+    Numbers compare by value ("Phường 2" before "Phường 10"); spaces and punctuation before
+    digits, digits before letters. Equal keys only for equal texts."""
+    text = unicodedata.normalize("NFC", text or "")
+    primary, secondary, tertiary = [], [], []
+    position = 0
+    for match in [*_DIGITS.finditer(text), None]:
+        end = match.start() if match else len(text)
+        for ch in text[position:end]:
+            weight, tone, upper = _letter(ch)
+            primary.append(weight)
+            secondary.append(tone)
+            tertiary.append(upper)
+        if match:
+            primary.append((2, int(match.group())))
+            secondary.append(0)
+            tertiary.append(False)
+            position = match.end()
+    return tuple(primary), tuple(secondary), tuple(tertiary), text

@@ -20,10 +20,10 @@ class GrantInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(CentralOnly, BaseUserAdmin):
     inlines = [GrantInline]
-    list_display = ["username", "first_name", "last_name", "email", "is_active", "last_login"]
+    list_display = ["username", "last_name", "first_name", "email", "is_active", "last_login"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("Person", {"fields": ("first_name", "last_name", "email", "phone")}),
+        ("Person", {"fields": ("last_name", "first_name", "email", "phone")}),
         ("Status", {"fields": ("is_active", "last_login", "date_joined")}),
     )
     readonly_fields = ["last_login", "date_joined"]

@@ -80,7 +80,7 @@ class GrantForm(forms.Form):
         if gate.actor_of(actor).is_central:
             roles.insert(0, Role.CENTRAL)
         self.fields["role"].choices = [(role.value, role.label) for role in roles]
-        provinces = gate.restrict(Province.objects.current(), actor, Action.PLACE).order_by("name")
+        provinces = gate.restrict(Province.objects.current(), actor, Action.PLACE).alphabetical()
         self.fields["province"].queryset = provinces
         chosen = self.data.get(self.add_prefix("province")) or self.initial.get("province")
         if not chosen and provinces.count() == 1:
@@ -89,7 +89,7 @@ class GrantForm(forms.Form):
         communes = gate.restrict(Commune.objects.current(), actor, Action.PLACE)
         chosen = chosen if str(chosen).isdigit() else None
         self.fields["commune"].queryset = (
-            communes.filter(province_id=chosen).order_by("name") if chosen else communes.none()
+            communes.filter(province_id=chosen).alphabetical() if chosen else communes.none()
         )
 
     def clean(self):

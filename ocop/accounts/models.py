@@ -27,6 +27,17 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
+    def get_full_name(self) -> str:
+        """The name in Vietnamese order, family and middle names first, then the given name:
+        "Nguyễn Văn" + "Minh" -> "Nguyễn Văn Minh" (Django's own is "Minh Nguyễn Văn").
+        ``last_name`` holds the family and middle names, ``first_name`` the given name."""
+        return " ".join(part for part in (self.last_name.strip(), self.first_name.strip()) if part)
+
+    @property
+    def display_name(self) -> str:
+        """What pages call the person: the full name, or the username of an account without one."""
+        return self.get_full_name() or self.get_username()
+
 
 class Grant(models.Model):
     """A role with its jurisdiction: central (everything), a province, or a commune."""

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ocop.collation import by_name
 from ocop.web.confirm import ask, confirmed
 from ocop.web.edge import text_param
 from ocop.web.feedback import act, apply_errors
@@ -211,7 +212,12 @@ def officer_list(request):
             | Q(last_name__icontains=query)
             | Q(email__icontains=query)
         )
-    page = paginate(request, accounts.prefetch_related(_grants()).order_by("-is_active", "username"))
+    page = paginate(
+        request,
+        accounts.prefetch_related(_grants()).order_by(
+            "-is_active", *by_name("first_name", "last_name"), "username"
+        ),
+    )
     return render(
         request,
         "accounts/officer_list.html",

@@ -151,17 +151,18 @@ def _create_accounts(plan) -> dict:
     User = get_user_model()
     password = make_password(PASSWORD)  # hashed once, shared by every account
     users = {
-        # get_full_name() is "first last": the role first, then the place ("Cán bộ OCOP Tây Ninh").
+        # People's names, not titles: last_name holds the family and middle names, first_name
+        # the given name, shown "Nguyễn Thu Hà". Roles and places are their grants.
         username: User(username=username, password=password, first_name=first, last_name=last)
         for (username, _role), (first, last) in zip(
             ACCOUNTS,
             [
-                ("Văn phòng Điều phối", "NTM Trung ương"),
-                ("Cán bộ OCOP", "Hà Nội"),
-                ("Cán bộ OCOP", "Tây Ninh"),
-                ("Cán bộ", "xã"),
-                ("Thành viên", "hội đồng"),
-                ("Chủ thể", "OCOP"),
+                ("Hà", "Nguyễn Thu"),
+                ("Dũng", "Trần Quốc"),
+                ("Hùng", "Lê Văn"),
+                ("Mai", "Phạm Thị"),
+                ("Đức", "Võ Minh"),
+                ("Bình", "Huỳnh Thị"),
             ],
             strict=True,
         )

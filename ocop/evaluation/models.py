@@ -524,7 +524,7 @@ class Seat(models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.user.get_full_name() or self.user.get_username()
+        return self.user.display_name
 
     @property
     def scores(self) -> bool:

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -17,4 +18,8 @@ class GeoConfig(AppConfig):
     verbose_name = _("Geography")
 
     def ready(self):
+        from ocop.collation import register_sqlite
+
         post_migrate.connect(_load_reference, sender=self, dispatch_uid="ocop.geo.reference")
+        # Names are ordered with the "vi" collation (ocop/collation.py); SQLite learns it here.
+        connection_created.connect(register_sqlite, dispatch_uid="ocop.collation.sqlite")

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ocop.accounts.scope import Scope
+from ocop.collation import by_name
 
 from .gazetteer import CURRENT
 
@@ -37,6 +38,12 @@ class UnitQuerySet(models.QuerySet):
 
     def of_era(self, era: str):
         return self.filter(era_id=era)
+
+    def alphabetical(self):
+        """In Vietnamese alphabetical order of the names without their kind of unit, as people
+        look for them: "Đà Nẵng" after "Cần Thơ" and before "Điện Biên", "Phường 2" before
+        "Phường 10"."""
+        return self.order_by(*by_name("short_name", "name"), "code")
 
 
 class Province(models.Model):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
+from ocop.collation import by_name
 from ocop.concurrency import VersionedForm
 from ocop.geo.models import Commune, Province
 from ocop.registry.choices import CertificationKind, ProducerType, ProductGroup
@@ -28,7 +29,7 @@ def _blank(label):
 
 
 def current_provinces():
-    return Province.objects.current().order_by("name")
+    return Province.objects.current().alphabetical()
 
 
 _CHOICES: dict[str, tuple[float, list]] = {}
@@ -97,7 +98,7 @@ class CatalogueFilterForm(forms.Form):
         self.fields["product_set"].choices = _blank(_("All product sets")) + product_set_choices()
         code = text_param(self.data, "province") if self.is_bound else ""
         communes = (
-            Commune.objects.current().filter(province__code=code).order_by("name").values_list("code", "name")
+            Commune.objects.current().filter(province__code=code).alphabetical().values_list("code", "name")
             if code
             else []
         )
@@ -128,11 +129,11 @@ class PointForm(VersionedForm, AddressedForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["province"].queryset = gate.restrict(
             Province.objects.current(), user, Action.PLACE
-        ).order_by("name")
+        ).alphabetical()
         self.fields["commune"].queryset = (
             gate.restrict(Commune.objects.current(), user, Action.PLACE)
             .select_related("province")
-            .order_by("name")
+            .alphabetical()
         )
         self.fields["commune"].label_from_instance = lambda c: f"{c.name} ({c.province.name})"
         if self.instance.pk:
@@ -192,7 +193,7 @@ class ChannelForm(forms.ModelForm):
 
     def __init__(self, *args, producer: Producer, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["product"].queryset = producer.products.order_by("name_vi")
+        self.fields["product"].queryset = producer.products.order_by(*by_name("name_vi"))
         self.fields["started_on"].required = False
 
 
@@ -252,7 +253,7 @@ class FairForm(VersionedForm, forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["province"].queryset = current_provinces()
-        managed = gate.restrict(Province.objects.current(), user, Action.PLACE).order_by("name")
+        managed = gate.restrict(Province.objects.current(), user, Action.PLACE).alphabetical()
         self.fields["organiser_province"].queryset = managed
         actor = gate.actor_of(user)
         if not actor.is_central:

@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from ocop import cells
+from ocop.collation import by_name
 from ocop.geo.gazetteer import CURRENT
 
 from . import charts, figures, maps
@@ -220,7 +221,7 @@ def rows_table(queryset: QuerySet, figure: figures.Figure) -> RowsTable:
     if model == "registry.recognition":
         qs = queryset.select_related(
             "product", "product__producer", "product__producer__province", "product__producer__commune"
-        ).order_by("product__producer__province__code", "product__name_vi", "pk")
+        ).order_by("product__producer__province__code", *by_name("product__name_vi"), "pk")
         return RowsTable(
             qs,
             [
@@ -252,7 +253,7 @@ def rows_table(queryset: QuerySet, figure: figures.Figure) -> RowsTable:
             ],
         )
     if model == "registry.producer":
-        qs = queryset.select_related("province", "commune").order_by("province__code", "name", "pk")
+        qs = queryset.select_related("province", "commune").order_by("province__code", *by_name("name"), "pk")
         return RowsTable(
             qs,
             [
@@ -262,7 +263,7 @@ def rows_table(queryset: QuerySet, figure: figures.Figure) -> RowsTable:
             ],
         )
     if model == "registry.craftvillage":
-        qs = queryset.select_related("province", "commune").order_by("province__code", "name", "pk")
+        qs = queryset.select_related("province", "commune").order_by("province__code", *by_name("name"), "pk")
         return RowsTable(
             qs,
             [
@@ -273,7 +274,7 @@ def rows_table(queryset: QuerySet, figure: figures.Figure) -> RowsTable:
             ],
         )
     if model == "market.pointofsale":
-        qs = queryset.select_related("province", "commune").order_by("province__code", "name", "pk")
+        qs = queryset.select_related("province", "commune").order_by("province__code", *by_name("name"), "pk")
         return RowsTable(
             qs,
             [

@@ -22,10 +22,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
 from ocop.accounts.gate import actor_of
+from ocop.collation import by_name
 from ocop.geo.gazetteer import CURRENT
 from ocop.geo.models import Commune, Province
 from ocop.jobs.services import job_start
 from ocop.registry.models import CraftVillage, Producer
+from ocop.vntext import sort_key
 from ocop.web.edge import text_param
 from ocop.web.feedback import REFUSED, act, submitted
 
@@ -143,7 +145,7 @@ def stats(request):
         "form": form,
         "errors": [e for errors in form.errors.values() for e in errors] if form.is_bound else [],
         "result": result,
-        "province_options": sorted(provinces, key=lambda p: p.short_name),
+        "province_options": sorted(provinces, key=lambda p: sort_key(p.short_name)),
         "as_of": as_of,
         "is_today": as_of == today,
         "boundaries": boundaries,
@@ -471,7 +473,7 @@ def craft_villages(request):
         gate.restrict(CraftVillage.objects.filter(province=chosen), request.user, Action.VIEW)
         .select_related("commune")
         .annotate(members=Count("producers"))
-        .order_by("name", "pk")
+        .order_by(*by_name("name"), "pk")
     )
     page = Paginator(villages, 50).get_page(request.GET.get("page"))
     return render(
@@ -500,10 +502,10 @@ def _village_form(request, village=None):
         initial=initial,
         record=village,
         provinces=provinces,
-        communes=Commune.objects.filter(province=province).order_by("name"),
+        communes=Commune.objects.filter(province=province).alphabetical(),
         producers=gate.restrict(
             Producer.objects.filter(province=province), request.user, Action.CHANGE
-        ).order_by("name"),
+        ).order_by(*by_name("name")),
     )
 
 

@@ -16,6 +16,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from ocop.accounts import gate
 from ocop.accounts.api import ANYONE, READ_ERRORS, SIGNED_IN, SIGNED_IN_READ_ERRORS, WRITE_ERRORS
 from ocop.accounts.choices import Action
+from ocop.collation import by_name
 from ocop.concurrency import IF_MATCH_DESCRIPTION, READ_OPENAPI, WRITE_OPENAPI, etag, if_match_tokens
 from ocop.geo.services import LocationError, current_units, place
 from ocop.jobs.api import JobOut
@@ -456,7 +457,7 @@ def revoke_recognition(request, recognition_id: Id, payload: RevokeIn):
 def list_producers(request, filters: Query[ProducerQuery]):
     data = {k: v for k, v in filters.dict().items() if v not in (None, "")}
     rows = selectors.managed_producers(request.user, selectors.ProducerFilters(**data))
-    return rows.select_related("historical_province").order_by("name", "pk")
+    return rows.select_related("historical_province").order_by(*by_name("name"), "pk")
 
 
 @router.get(

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
 from ocop import cells
+from ocop.collation import by_name
 
 from . import listformat as lf
 from .choices import ProducerType, ProductGroup, RecognitionLevel, RecognitionStatus
@@ -79,7 +80,9 @@ def export_queryset(products: QuerySet) -> QuerySet:
         .prefetch_related(
             Prefetch("recognitions", queryset=Recognition.objects.order_by("recognised_on", "pk"))
         )
-        .order_by("producer__province__code", "producer__name", "producer_id", "name_vi", "pk")
+        .order_by(
+            "producer__province__code", *by_name("producer__name"), "producer_id", *by_name("name_vi"), "pk"
+        )
     )
 
 

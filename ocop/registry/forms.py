@@ -25,14 +25,14 @@ class DateInput(forms.DateInput):
 
 def placeable_provinces(user):
     """Current provinces where the user may place producers (a province officer: theirs)."""
-    return gate.restrict(Province.objects.current(), user, Action.PLACE).order_by("name")
+    return gate.restrict(Province.objects.current(), user, Action.PLACE).alphabetical()
 
 
 def placeable_communes(user, province=None):
     communes = gate.restrict(Commune.objects.current(), user, Action.PLACE).select_related("province")
     if province is not None:
         communes = communes.filter(province=province)
-    return communes.order_by("name")
+    return communes.alphabetical()
 
 
 class AddressedForm(forms.Form):
@@ -87,13 +87,13 @@ class ProducerForm(VersionedForm, AddressedForm, forms.ModelForm):
             )
             self.initial.setdefault("province", instance.province_id)
             self.initial.setdefault("commune", instance.commune_id)
-        self.fields["province"].queryset = provinces.order_by("name")
+        self.fields["province"].queryset = provinces.alphabetical()
         chosen = self.data.get("province") or self.initial.get("province")
         if not chosen and provinces.count() == 1:
             chosen = provinces.get().pk
             self.initial["province"] = chosen
         self.fields["commune"].queryset = (
-            communes.filter(province_id=chosen).order_by("name") if chosen else communes.none()
+            communes.filter(province_id=chosen).alphabetical() if chosen else communes.none()
         )
         self.fields["tax_code"].validators = []  # the service normalises and validates
 

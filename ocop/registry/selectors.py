@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
+from ocop.collation import by_name
 from ocop.geo.gazetteer import CURRENT as CURRENT_ERA
 from ocop.vntext import words as search_words
 
@@ -79,7 +80,7 @@ def with_recognitions(queryset: QuerySet) -> QuerySet:
 
 def filter_products(queryset: QuerySet, filters: ProductFilters, *, day: date | None = None) -> QuerySet:
     day = day or timezone.localdate()
-    ordering = ["name_vi", "pk"]
+    ordering = [*by_name("name_vi"), "pk"]
     if filters.q:
         digits = filters.q.strip()
         if digits.isdigit() and len(digits) >= 8:
@@ -175,7 +176,7 @@ def managed_producers(user, filters: ProducerFilters | None = None) -> QuerySet:
     return (
         queryset.select_related("province", "commune", "historical_commune", "historical_district")
         .annotate(product_count=Count("products", distinct=True))
-        .order_by("name", "pk")
+        .order_by(*by_name("name"), "pk")
     )
 
 

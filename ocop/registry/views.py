@@ -48,7 +48,7 @@ def manage_home(request):
 def _filter_provinces(user):
     """Provinces offered in list filters: those the user's records are in."""
     managed = gate.restrict(Producer.objects.all(), user, Action.CHANGE).values("province_id")
-    return Province.objects.current().filter(pk__in=managed).order_by("name")
+    return Province.objects.current().filter(pk__in=managed).alphabetical()
 
 
 @login_required
@@ -179,7 +179,7 @@ def product_list(request):
     provinces = Province.objects.current().filter(
         pk__in=gate.restrict(Producer.objects.all(), request.user, Action.CHANGE).values("province_id")
     )
-    form = forms.ProductFilterForm(request.GET or None, provinces=provinces.order_by("name"))
+    form = forms.ProductFilterForm(request.GET or None, provinces=provinces.alphabetical())
     filters = selectors.ProductFilters()
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in ("", None)}

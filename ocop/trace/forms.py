@@ -25,7 +25,7 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 def _provinces():
-    return Province.objects.current().order_by("name")
+    return Province.objects.current().alphabetical()
 
 
 class BatchForm(forms.Form):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
+from ocop.collation import by_name
 from ocop.geo.gazetteer import CURRENT
 from ocop.geo.models import Province
 from ocop.registry.models import Product, Recognition
@@ -61,7 +62,7 @@ def scans_by_province(batch: Batch) -> list[dict]:
         ScanCount.objects.filter(batch=batch, province__isnull=False)
         .values("province__name")
         .annotate(total=Sum("count"))
-        .order_by("-total", "province__name")
+        .order_by("-total", *by_name("province__short_name"))
     )
     return list(rows)
 

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
+from ocop.collation import by_name
 from ocop.jobs.services import job_start
 from ocop.registry.models import Product
 from ocop.web.feedback import REFUSED, act, apply_errors, flash_errors
@@ -287,7 +288,7 @@ def locate(request, pk):
 @require_GET
 def batch_list(request):
     page = paginate(request, selectors.managed_batches(request.user))
-    products = Product.objects.filter(producer__members=request.user).order_by("name_vi")
+    products = Product.objects.filter(producer__members=request.user).order_by(*by_name("name_vi"))
     return render(request, "trace/batch_list.html", {"page": page, "can_add": products.exists()})
 
 
@@ -299,7 +300,7 @@ def _recordable_products(request):
         product = Product.objects.select_related("producer").filter(pk=int(wanted)).first()
         if product and selectors.may_add(request.user, Batch, product.producer):
             products = products | Product.objects.filter(pk=product.pk)
-    return products.distinct().order_by("name_vi")
+    return products.distinct().order_by(*by_name("name_vi"))
 
 
 @login_required

@@ -253,7 +253,10 @@ def dossier_self_assess(*, user, dossier: Dossier, answers: dict, flags=()) -> D
     """Save the producer's self-assessment (all answers given so far); the total and stars are
     computed once every criterion is answered."""
     gate.require(user, Action.CHANGE, dossier)
-    dossier = Dossier.objects.select_for_update().select_related("criteria_set").get(pk=dossier.pk)
+    # of=self: the set is a nullable join, and PostgreSQL locks no outer join's nullable side.
+    dossier = (
+        Dossier.objects.select_for_update(of=("self",)).select_related("criteria_set").get(pk=dossier.pk)
+    )
     _require_editable(dossier)
     _require_sheet(dossier)
     dossier.answers, dossier.flags = clean_answers(selectors.definition(dossier), answers, flags)

@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404
 
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
+from ocop.collation import by_name
 
 from .. import selectors
 from ..models import Idea, Round
@@ -21,7 +22,7 @@ def query_without_page(request) -> str:
 
 def own_producers(user, model=Idea):
     """The producers for whom ``user`` may file an idea (or a ``model`` such as a dossier)."""
-    return selectors.producers_for_new(user, model).order_by("name")
+    return selectors.producers_for_new(user, model).order_by(*by_name("name"))
 
 
 def serve_file(field, name: str, content_type: str | None = None):

@@ -45,7 +45,7 @@ def round_list(request):
 
 def _round_provinces(user):
     actor = gate.actor_of(user)
-    provinces = Province.objects.current().order_by("name")
+    provinces = Province.objects.current().alphabetical()
     return provinces if actor.is_central else provinces.filter(pk__in=actor.province_ids)
 
 

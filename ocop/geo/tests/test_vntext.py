@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ocop.vntext import clean, fold, has_diacritics, match_key, tone_key, words
+from ocop.vntext import clean, fold, has_diacritics, match_key, sort_key, tone_key, words
 
 VIETNAMESE_LETTERS = (
     "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵ"
@@ -250,3 +250,11 @@ def test_match_key_is_idempotent(text):
 )
 def test_words_are_runs_of_letters_and_digits(text, found):
     assert words(text) == found
+
+
+@given(vietnamese_text, vietnamese_text)
+def test_sort_key_is_a_total_order_on_texts_whatever_their_normal_form(a, b):
+    """Equal keys only for the same text; decomposed and composed spellings sort as one."""
+    nfc = unicodedata.normalize
+    assert (sort_key(a) == sort_key(b)) == (nfc("NFC", a) == nfc("NFC", b))
+    assert sort_key(nfc("NFD", a)) == sort_key(a)

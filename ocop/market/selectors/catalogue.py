@@ -17,6 +17,7 @@ from django.utils.text import slugify
 
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
+from ocop.collation import by_name
 from ocop.geo.gazetteer import CURRENT as CURRENT_ERA
 from ocop.registry.models import Certification, ProductPhoto, Recognition
 
@@ -167,7 +168,7 @@ def _filtered(queryset: QuerySet, filters: CatalogueFilters, day: date) -> Query
 def _ordered(queryset: QuerySet, filters: CatalogueFilters, plan, day: date) -> QuerySet:
     sort = filters.sort or (CatalogueSort.RELEVANCE if plan else CatalogueSort.STARS)
     if sort == CatalogueSort.NAME:
-        return queryset.order_by("sort_name", "product_id")
+        return queryset.order_by(*by_name("name_vi"), "product_id")
     if sort == CatalogueSort.NEWEST:
         return queryset.order_by(F("last_recognised_on").desc(nulls_last=True), "product_id")
     # Stars count only while valid; with the default filter every row is valid, and the

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
+from ocop.collation import by_name
 from ocop.geo.gazetteer import CURRENT as CURRENT_ERA
 
 from ..models import (
@@ -49,7 +50,7 @@ def fair_detail(pk: int, *, user):
         gate.restrict(FairParticipant.objects.filter(fair=fair), user, Action.VIEW)
         .select_related("producer", "producer__province")
         .prefetch_related("products")
-        .order_by("booth", "producer__name", "pk")
+        .order_by("booth", *by_name("producer__name"), "pk")
     )
     figures = FairParticipant.objects.filter(fair=fair).aggregate(
         reporting=Count("pk", filter=Q(sales_reported_at__isnull=False)),

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
+from ocop.collation import by_name
 from ocop.geo.gazetteer import CURRENT as CURRENT_ERA
 from ocop.geo.models import Province
 from ocop.registry.models import Recognition
@@ -48,7 +49,7 @@ def points_of_sale(filters: PointFilters, *, user, day: date | None = None) -> Q
     return (
         queryset.select_related("province", "commune")
         .annotate(products=Count("stock", distinct=True))
-        .order_by("province__name", "kind", "name", "pk")
+        .order_by(*by_name("province__short_name"), "kind", *by_name("name"), "pk")
     )
 
 
@@ -57,7 +58,7 @@ def managed_points(user) -> QuerySet:
         gate.restrict(PointOfSale.objects.all(), user, Action.CHANGE)
         .select_related("province", "commune")
         .annotate(products=Count("stock", distinct=True))
-        .order_by("province__name", "name", "pk")
+        .order_by(*by_name("province__short_name", "name"), "pk")
     )
 
 
@@ -72,7 +73,7 @@ def point_detail(pk: int, *, user, day: date | None = None):
         .prefetch_related(
             Prefetch("product__recognitions", queryset=Recognition.objects.order_by("-recognised_on", "-pk"))
         )
-        .order_by("product__name_vi", "pk")
+        .order_by(*by_name("product__name_vi"), "pk")
     )
     return point, stock
 
@@ -109,5 +110,5 @@ def coverage(*, day: date | None = None, user=None) -> list[CoverageRow]:
         counts[province_id]["products"] = number
     return [
         CoverageRow(p, counts[p.pk]["ocop"], counts[p.pk]["other"], counts[p.pk]["products"])
-        for p in Province.objects.current().order_by("name")
+        for p in Province.objects.current().alphabetical()
     ]

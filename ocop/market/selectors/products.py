@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
+from ocop.collation import by_name
 from ocop.registry.models import Producer, Product, Recognition
 
 from ..choices import (
@@ -93,7 +94,7 @@ def where_to_buy(product: Product, *, day: date | None = None, user=None) -> Whe
         gate.restrict(Stock.objects.all(), user, Action.VIEW)
         .filter(open_on(day, "point__"), product_id=product.pk)
         .select_related("point", "point__province", "point__commune")
-        .order_by("point__province__name", "point__kind", "point__name")
+        .order_by(*by_name("point__province__short_name"), "point__kind", *by_name("point__name"))
     )
     channels = (
         gate.restrict(SalesChannel.objects.all(), user, Action.VIEW)
@@ -128,5 +129,5 @@ def other_products(product: Product, *, user, limit: int = 12) -> list[Catalogue
         gate.restrict(CatalogueEntry.objects.all(), user, Action.VIEW)
         .filter(producer_id=product.producer_id)
         .exclude(product_id=product.pk)
-        .order_by("sort_name")[:limit]
+        .order_by(*by_name("name_vi"), "product_id")[:limit]
     )

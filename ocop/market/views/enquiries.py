@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
 from ocop.accounts.client import client_address
+from ocop.collation import by_name
 from ocop.registry.models import Product
 from ocop.web.edge import text_param
 from ocop.web.feedback import REFUSED, submitted
@@ -35,7 +36,9 @@ def _client(request) -> str:
 @require_http_methods(["GET", "POST"])
 def enquiry_create(request, pk):
     producer = selectors.public_producer(pk, user=None)
-    products = gate.restrict(Product.objects.filter(producer=producer), None, Action.VIEW).order_by("name_vi")
+    products = gate.restrict(Product.objects.filter(producer=producer), None, Action.VIEW).order_by(
+        *by_name("name_vi")
+    )
     accepting = producer.memberships.exists()
     initial = {"started": services.form_started_token(), "product": request.GET.get("product")}
     form = forms.EnquiryForm(request.POST or None, products=products, initial=initial)

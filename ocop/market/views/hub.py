@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
+from ocop.collation import by_name
 from ocop.registry.models import Producer
 
 from .. import selectors
@@ -19,7 +20,7 @@ from ..models import Fair, FairParticipant, PointOfSale
 def manage_home(request):
     user = request.user
     producers = gate.restrict(Producer.objects.all(), user, Action.CHANGE)
-    own = list(producers.filter(members=user).order_by("name")[:20])
+    own = list(producers.filter(members=user).order_by(*by_name("name"))[:20])
     return render(
         request,
         "market/manage_home.html",

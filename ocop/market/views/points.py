@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ocop.accounts import gate
 from ocop.accounts.choices import Action
+from ocop.collation import by_name
 from ocop.geo.centres import province_centres
 from ocop.web.edge import text_param
 from ocop.web.feedback import REFUSED, act, flash_errors, submitted
@@ -190,7 +191,7 @@ def point_edit(request, pk):
     stock = (
         Stock.objects.filter(point=point)
         .select_related("product", "product__producer")
-        .order_by("product__name_vi", "pk")
+        .order_by(*by_name("product__name_vi"), "pk")
     )
     return render(
         request,
