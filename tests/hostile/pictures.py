@@ -146,3 +146,24 @@ def animated_png() -> bytes:
 
 def rgba_webp() -> bytes:
     return _save(Image.new("RGBA", (16, 16), (0, 0, 255, 100)), "WEBP")
+
+
+BROKEN = "The image cannot be read: it is damaged or incomplete."
+
+
+def refused_by_every_image_upload(not_accepted: str) -> list[tuple]:
+    """(file name, maker, message) of the pictures every image upload refuses, whatever it is for:
+    what is not an accepted image by content (``not_accepted`` is that upload's own message),
+    damaged files and bombs."""
+    return [
+        ("anh.gif", gif_js_polyglot, not_accepted),
+        ("anh.gif", gif, not_accepted),
+        ("anh.svg", svg_with_script, not_accepted),
+        ("anh.jpg", html, not_accepted),
+        ("anh.jpg", html_behind_jpeg_magic, not_accepted),
+        ("anh.jpg", truncated_jpeg, BROKEN),
+        ("anh.png", truncated_png, BROKEN),
+        ("chu.png", png_text_bomb, BROKEN),
+        ("bom.png", png_bomb, "The image is 7000 × 6000 pixels, over the limit of 40 megapixels."),
+        ("bom.png", lambda: png_header(100_000, 100_000), "The image is over the limit of 40 megapixels."),
+    ]
