@@ -309,7 +309,7 @@ def evidence_add(
     ):
         raise PermissionDenied
     dossier = (
-        Dossier.objects.select_for_update()
+        Dossier.objects.select_for_update(of=("self",))  # the set is a nullable join
         .select_related("criteria_set", "round", "product")
         .get(pk=dossier.pk)
     )
@@ -395,7 +395,7 @@ def dossier_submit(*, user, dossier: Dossier) -> Dossier:
     commune's check where the process has one, else straight to the first level."""
     gate.require(user, Action.CHANGE, dossier)
     dossier = (
-        Dossier.objects.select_for_update()
+        Dossier.objects.select_for_update(of=("self",))  # the set is a nullable join
         .select_related("criteria_set", "round", "product")
         .get(pk=dossier.pk)
     )
